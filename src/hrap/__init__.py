@@ -1,0 +1,1 @@
+"""HRAP: an open platform for carrying out national human rights action plans."""

@@ -1,0 +1,3 @@
+from hrap.cli import main
+
+main()

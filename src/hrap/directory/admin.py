@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from hrap.directory.models import Agency, Jurisdiction
+
+
+@admin.register(Jurisdiction)
+class JurisdictionAdmin(admin.ModelAdmin):
+    list_display = ["code", "__str__", "level", "kind", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "national_code", "name"]
+    raw_id_fields = ["parent"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["code", "__str__", "parent", "jurisdiction", "joint_meeting_member"]
+    list_filter = ["joint_meeting_member"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["parent", "jurisdiction"]

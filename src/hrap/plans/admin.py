@@ -1,0 +1,50 @@
+from django.contrib import admin
+
+from hrap.plans.models import Assignment, Indicator, Plan, PlanNode, Target
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["slug", "__str__", "period_start", "period_end", "status"]
+    list_filter = ["status"]
+    search_fields = ["slug", "title"]
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+    raw_id_fields = ["indicator"]
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    extra = 0
+
+
+@admin.register(PlanNode)
+class PlanNodeAdmin(admin.ModelAdmin):
+    list_display = ["ref", "__str__", "kind", "plan"]
+    list_filter = ["plan", "kind"]
+    search_fields = ["ref", "search_text"]
+    raw_id_fields = ["parent"]
+    inlines = [TargetInline, AssignmentInline]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "unit"]
+    search_fields = ["name"]
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "node", "year"]
+    list_filter = ["direction"]
+    raw_id_fields = ["node", "indicator"]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["node", "agency", "role"]
+    list_filter = ["role"]
+    raw_id_fields = ["node"]

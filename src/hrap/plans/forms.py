@@ -1,0 +1,95 @@
+"""Forms for editing a node, its targets and its assignments, with a field per content language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from hrap.core.localized import LocalizedText, content_languages
+from hrap.directory.models import Agency
+from hrap.plans.models import Assignment, PlanNode, Target
+
+LANGUAGE_LABELS = {"zh-Hans": "中文", "en": "English"}
+
+
+def _localized_fields(
+    form: forms.Form, name: str, label: Any, initial: LocalizedText, *, textarea: bool = False
+) -> None:
+    for tag in content_languages():
+        field: forms.CharField = forms.CharField(
+            label=f"{label} ({LANGUAGE_LABELS.get(tag, tag)})",
+            required=False,
+            initial=initial.get(tag, ""),
+            widget=forms.Textarea(attrs={"rows": 8, "lang": tag})
+            if textarea
+            else forms.TextInput(attrs={"lang": tag, "size": 60}),
+        )
+        form.fields[f"{name}_{tag}"] = field
+
+
+def _localized_value(form: forms.Form, name: str) -> LocalizedText:
+    return {tag: form.cleaned_data.get(f"{name}_{tag}", "") for tag in content_languages()}
+
+
+class NodeForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, node: PlanNode, **kwargs: Any) -> None:
+        super().__init__(*args, initial={"version": node.version}, **kwargs)
+        _localized_fields(self, "number", _("Number"), node.number)
+        _localized_fields(self, "title", _("Title"), node.title)
+        _localized_fields(self, "text", _("Text"), node.text, textarea=True)
+        # Texts in languages the interface does not offer are kept as they are.
+        self.other_languages = {
+            field: {t: v for t, v in getattr(node, field).items() if t not in content_languages()}
+            for field in ("number", "title", "text")
+        }
+
+    def localized(self, name: str) -> LocalizedText:
+        return {**self.other_languages[name], **_localized_value(self, name)}
+
+
+class TargetForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    value = forms.DecimalField(label=_("Value"), max_digits=24, decimal_places=6)
+    unit = forms.CharField(
+        label=_("Unit"), required=False, max_length=32, help_text=_("% for percentages")
+    )
+    direction = forms.ChoiceField(label=_("Direction"), choices=Target.Direction.choices)
+    relative = forms.BooleanField(
+        label=_("Relative change"),
+        required=False,
+        help_text=_("Ticked for a change (fall by 10%), not for a level (below 5%)"),
+    )
+    year = forms.IntegerField(
+        label=_("Deadline year"), required=False, min_value=1900, max_value=2200
+    )
+    binding = forms.NullBooleanField(label=_("Binding"), required=False)
+
+    def __init__(self, *args: Any, target: Target | None = None, **kwargs: Any) -> None:
+        initial: dict[str, Any] = {}
+        if target is not None:
+            initial = {
+                "version": target.version,
+                "value": target.value.normalize(),
+                "unit": target.unit,
+                "direction": target.direction,
+                "relative": target.relative,
+                "year": target.year,
+                "binding": target.binding,
+            }
+        super().__init__(*args, initial=initial, **kwargs)
+        _localized_fields(
+            self, "indicator", _("What is measured"), target.indicator.name if target else {}
+        )
+        _localized_fields(self, "span", _("Source text"), target.span if target else {})
+
+    def localized(self, name: str) -> LocalizedText:
+        return _localized_value(self, name)
+
+
+class AssignmentForm(forms.Form):
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.order_by("code"))
+    role = forms.ChoiceField(label=_("Role"), choices=Assignment.Role.choices)

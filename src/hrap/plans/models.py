@@ -1,0 +1,161 @@
+"""Plans, their node trees, targets, indicators and assignments."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from hrap.core.localized import choose
+from hrap.core.models import Versioned
+from hrap.directory.models import Agency, Jurisdiction
+
+
+class Plan(Versioned):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        ACTIVE = "active", _("active")
+        CLOSED = "closed", _("closed")
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    title = models.JSONField(_("title"), default=dict)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT
+    )
+    period_start = models.PositiveSmallIntegerField(_("first year"))
+    period_end = models.PositiveSmallIntegerField(_("last year"))
+    issued_by = models.JSONField(_("issued by"), default=list, blank=True)
+    adopted = models.DateField(_("adopted"), null=True, blank=True)
+    languages = models.JSONField(_("languages"), default=list)
+    predecessor_slug = models.SlugField(_("predecessor"), max_length=100, blank=True)
+    sources = models.JSONField(_("source documents"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-period_start", "slug"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+
+    def __str__(self) -> str:
+        return choose(self.title).text or self.slug
+
+
+class PlanNode(Versioned):
+    class Kind(models.TextChoices):
+        INTRODUCTION = "introduction", _("introduction")
+        PART = "part", _("part")
+        SECTION = "section", _("section")
+        TASK = "task", _("task")
+        SUBTASK = "subtask", _("sub-task")
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="nodes"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    ref = models.CharField(_("reference"), max_length=64)
+    number = models.JSONField(_("number"), default=dict, blank=True)
+    title = models.JSONField(_("title"), default=dict, blank=True)
+    text = models.JSONField(_("text"), default=dict, blank=True)
+    position = models.PositiveIntegerField(_("position"))
+    depth = models.PositiveSmallIntegerField(_("depth"))
+    # Every language's number, title and text, in simplified script and case-folded: what
+    # search matches against (see plans.search).
+    search_text = models.TextField(editable=False, blank=True)
+
+    class Meta:
+        ordering = ["plan", "depth", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "ref"], name="plan_node_ref_unique"),
+        ]
+        indexes = [models.Index(fields=["plan", "parent", "position"])]
+        verbose_name = _("plan node")
+        verbose_name_plural = _("plan nodes")
+
+    def __str__(self) -> str:
+        title = choose(self.title).text or choose(self.text).text[:60]
+        return f"{self.ref} {title}".strip()
+
+
+class Indicator(models.Model):
+    """A reusable measure; the monitoring work extends it with definition, source and type."""
+
+    name = models.JSONField(_("name"), default=dict)
+    unit = models.CharField(_("unit"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return choose(self.name).text
+
+
+class Target(Versioned):
+    class Direction(models.TextChoices):
+        INCREASE = "increase", _("increase")
+        DECREASE = "decrease", _("decrease")
+        AT_LEAST = "at_least", _("at least")
+        AT_MOST = "at_most", _("at most")
+        REACH = "reach", _("reach")
+        MAINTAIN = "maintain", _("maintain")
+
+    node = models.ForeignKey(
+        PlanNode, verbose_name=_("task"), on_delete=models.CASCADE, related_name="targets"
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="targets"
+    )
+    value = models.DecimalField(_("value"), max_digits=24, decimal_places=6)
+    unit = models.CharField(_("unit"), max_length=32, blank=True)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    relative = models.BooleanField(
+        _("relative change"), default=False, help_text=_("A change, not a level")
+    )
+    year = models.PositiveSmallIntegerField(_("deadline year"), null=True, blank=True)
+    binding = models.BooleanField(_("binding"), null=True, blank=True)
+    span = models.JSONField(_("source text"), default=dict, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["node", "position", "id"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.get_direction_display()} {self.value.normalize():f}{self.unit}"
+
+
+class Assignment(Versioned):
+    class Role(models.TextChoices):
+        LEAD = "lead", _("lead agency")
+        CO = "co", _("co-implementer")
+
+    node = models.ForeignKey(
+        PlanNode, verbose_name=_("task"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    role = models.CharField(_("role"), max_length=8, choices=Role.choices)
+
+    class Meta:
+        ordering = ["node", "role", "agency__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["node", "agency"], name="assignment_unique"),
+        ]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+
+    def __str__(self) -> str:
+        return f"{self.node.ref} · {self.agency} ({self.get_role_display()})"

@@ -1,0 +1,198 @@
+"""The plan file, version 1: parse, validate and write it canonically. Plain data, no ORM."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from hrap.core.errors import Problem
+
+FORMAT = "hrap-plan/1"
+SCHEMA_PATH = Path(__file__).parent / "schema" / "hrap-plan-1.schema.json"
+
+# A child must be of a lower rank than its parent: parts hold sections or tasks, tasks hold
+# sub-tasks, never the other way round.
+KIND_RANK = {"introduction": 0, "part": 0, "section": 1, "task": 2, "subtask": 3}
+MAX_INTEGER_DIGITS = 18  # what Target.value stores
+
+PLAN_KEYS = (
+    "slug",
+    "title",
+    "jurisdiction",
+    "period",
+    "issued_by",
+    "adopted",
+    "languages",
+    "predecessor",
+    "sources",
+)
+NODE_KEYS = ("ref", "kind", "number", "title", "text", "targets", "children")
+TARGET_KEYS = ("indicator", "value", "unit", "direction", "relative", "year", "binding", "span")
+SOURCE_KEYS = ("file", "sha256", "language", "url")
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return loaded
+
+
+def _json_path(parts: Any) -> str:
+    path = "$"
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def parse(raw: bytes) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The document in `raw`, or the problems that stop it being read at all."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(f"byte {exc.start}", "the file is not UTF-8 text")]
+    if not text.strip():
+        return None, [Problem("", "the file is empty")]
+    try:
+        document = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        return None, [Problem(f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}")]
+    if not isinstance(document, dict):
+        return None, [Problem("$", "the top level must be an object")]
+    return document, []
+
+
+def validate(document: dict[str, Any]) -> list[Problem]:
+    """Every problem in the document: the schema's, then the rules a schema cannot say."""
+    validator = jsonschema.Draft202012Validator(
+        schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    problems = [
+        Problem(_json_path(error.absolute_path), error.message)
+        for error in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.path)))
+    ]
+    if problems:
+        return problems
+    return list(_rule_problems(document))
+
+
+def _walk(
+    nodes: list[dict[str, Any]], path: str, parent_kind: str | None
+) -> Iterator[tuple[str, dict[str, Any], str | None]]:
+    for index, node in enumerate(nodes):
+        node_path = f"{path}[{index}]"
+        yield node_path, node, parent_kind
+        yield from _walk(node.get("children", []), f"{node_path}.children", node["kind"])
+
+
+def _rule_problems(document: dict[str, Any]) -> Iterator[Problem]:
+    plan = document["plan"]
+    languages = set(plan["languages"])
+    if plan["period"]["start"] > plan["period"]["end"]:
+        yield Problem("$.plan.period", "start is after end")
+
+    def unknown_languages(texts: dict[str, str], where: str) -> Iterator[Problem]:
+        for tag in texts:
+            if tag not in languages:
+                yield Problem(
+                    f"{where}.{tag}", f"language {tag!r} is not in $.plan.languages {sorted(languages)}"
+                )
+
+    yield from unknown_languages(plan["title"], "$.plan.title")
+    first_seen: dict[str, str] = {}
+    for path, node, parent_kind in _walk(document["nodes"], "$.nodes", None):
+        ref = node["ref"]
+        if ref in first_seen:
+            yield Problem(f"{path}.ref", f"{ref!r} is used twice (first at {first_seen[ref]})")
+        else:
+            first_seen[ref] = path
+        if parent_kind is not None and KIND_RANK[node["kind"]] <= KIND_RANK[parent_kind]:
+            yield Problem(f"{path}.kind", f"a {node['kind']} cannot be inside a {parent_kind}")
+        for field in ("number", "title", "text"):
+            yield from unknown_languages(node.get(field, {}), f"{path}.{field}")
+        for t_index, target in enumerate(node.get("targets", [])):
+            t_path = f"{path}.targets[{t_index}]"
+            integer_digits = len(str(abs(int(target["value"]))))
+            if integer_digits > MAX_INTEGER_DIGITS:
+                yield Problem(f"{t_path}.value", f"{target['value']} has too many digits")
+            yield from unknown_languages(target["indicator"], f"{t_path}.indicator")
+            yield from unknown_languages(target.get("span", {}), f"{t_path}.span")
+
+
+def _texts(texts: dict[str, str] | None, order: list[str]) -> dict[str, str]:
+    texts = texts or {}
+    ranked = sorted(texts, key=lambda tag: (order.index(tag) if tag in order else len(order), tag))
+    return {tag: texts[tag] for tag in ranked}
+
+
+def _number(value: Any) -> int | float | Decimal:
+    value = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    if value == value.to_integral_value():
+        return int(value)
+    return value.normalize()
+
+
+def canonical(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with every key present, in one order, so equal plans give equal bytes."""
+    plan = document["plan"]
+    order = list(plan["languages"])
+
+    def node(n: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ref": n["ref"],
+            "kind": n["kind"],
+            "number": _texts(n.get("number"), order),
+            "title": _texts(n.get("title"), order),
+            "text": _texts(n.get("text"), order),
+            "targets": [
+                {
+                    "indicator": _texts(t["indicator"], order),
+                    "value": _number(t["value"]),
+                    "unit": t["unit"],
+                    "direction": t["direction"],
+                    "relative": t["relative"],
+                    "year": t.get("year"),
+                    "binding": t.get("binding"),
+                    "span": _texts(t.get("span"), order),
+                }
+                for t in n.get("targets", [])
+            ],
+            "children": [node(c) for c in n.get("children", [])],
+        }
+
+    return {
+        "format": FORMAT,
+        "plan": {
+            "slug": plan["slug"],
+            "title": _texts(plan["title"], order),
+            "jurisdiction": plan["jurisdiction"],
+            "period": {"start": plan["period"]["start"], "end": plan["period"]["end"]},
+            "issued_by": [_texts(body, order) for body in plan.get("issued_by", [])],
+            "adopted": plan.get("adopted"),
+            "languages": order,
+            "predecessor": plan.get("predecessor"),
+            "sources": [
+                {key: source[key] for key in SOURCE_KEYS if key in source}
+                for source in plan.get("sources", [])
+            ],
+        },
+        "nodes": [node(n) for n in document["nodes"]],
+    }
+
+
+class _Encoder(json.JSONEncoder):
+    def default(self, o: Any) -> Any:
+        if isinstance(o, Decimal):
+            # Decimals are written as JSON numbers with their exact digits.
+            return float(o)
+        return super().default(o)
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """The canonical text of a plan file: two-space indent, UTF-8 as is, final newline."""
+    return json.dumps(canonical(document), ensure_ascii=False, indent=2, cls=_Encoder) + "\n"

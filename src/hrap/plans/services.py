@@ -1,0 +1,359 @@
+"""Writes to plans: importing a plan file, editing nodes, targets and assignments."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+
+from hrap.core import audit, policy
+from hrap.core.errors import EditConflict, InvalidInput, Problem
+from hrap.core.localized import LocalizedText, clean
+from hrap.directory.models import Agency, Jurisdiction
+from hrap.directory.services import jurisdiction_load_country
+from hrap.plans import planfile
+from hrap.plans.models import Assignment, Indicator, Plan, PlanNode, Target
+from hrap.plans.textsearch import normalize
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+
+def node_search_text(node: PlanNode) -> str:
+    parts = [node.ref]
+    for field in (node.number, node.title, node.text):
+        parts.extend(field.values())
+    return normalize("\n".join(parts))
+
+
+def _require_current(obj: PlanNode | Target | Assignment | Plan, version: int) -> None:
+    if obj.version != version:
+        raise EditConflict(obj, current_version=obj.version, submitted_version=version)
+
+
+# --- Import -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_import(
+    *,
+    raw: bytes,
+    actor: Actor,
+    replace: bool = False,
+    status: str = Plan.Status.ACTIVE,
+) -> Plan:
+    """Validate a plan file and write it whole, or raise InvalidInput and write nothing."""
+    if actor is not None:  # None is the operator at the command line
+        policy.require(actor, "plan.import")
+    document, problems = planfile.parse(raw)
+    if document is None:
+        raise InvalidInput(problems)
+    problems = planfile.validate(document)
+    if problems:
+        raise InvalidInput(problems)
+    meta = document["plan"]
+    kept_assignments: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    existing = Plan.objects.filter(slug=meta["slug"]).first()
+    if existing is not None:
+        if not replace:
+            raise InvalidInput(
+                [Problem("$.plan.slug", f"a plan {meta['slug']!r} already exists (use --replace)")]
+            )
+        # Refs are stable across re-imports, so assignments follow their task by ref.
+        for ref, agency_id, role in Assignment.objects.filter(node__plan=existing).values_list(
+            "node__ref", "agency_id", "role"
+        ):
+            kept_assignments[ref].append((agency_id, role))
+        existing.delete()
+
+    plan = Plan.objects.create(
+        slug=meta["slug"],
+        title=meta["title"],
+        jurisdiction=_jurisdiction(meta["jurisdiction"], actor),
+        period_start=meta["period"]["start"],
+        period_end=meta["period"]["end"],
+        issued_by=meta.get("issued_by", []),
+        adopted=meta.get("adopted"),
+        languages=meta["languages"],
+        predecessor_slug=meta.get("predecessor") or "",
+        sources=meta.get("sources", []),
+        status=status,
+    )
+    counts = _write_nodes(plan, document["nodes"])
+    _restore_assignments(plan, kept_assignments)
+    audit.record(
+        actor=actor,
+        action="plan.replace" if existing else "plan.import",
+        target=plan,
+        after={"sha256": hashlib.sha256(raw).hexdigest(), **counts},
+    )
+    return plan
+
+
+def _jurisdiction(code: str, actor: Actor) -> Jurisdiction:
+    jurisdiction_load_country(code=code[:2], actor=actor)
+    found = Jurisdiction.objects.filter(code=code).first()
+    if found is None:
+        raise InvalidInput([Problem("$.plan.jurisdiction", f"unknown jurisdiction {code!r}")])
+    return found
+
+
+def _write_nodes(plan: Plan, roots: list[dict[str, Any]]) -> dict[str, int]:
+    # One bulk insert per depth: parents get their ids before their children are written.
+    level: list[tuple[PlanNode | None, list[dict[str, Any]]]] = [(None, roots)]
+    pending_targets: list[tuple[PlanNode, dict[str, Any]]] = []
+    depth = node_count = 0
+    while level:
+        rows: list[tuple[PlanNode, dict[str, Any]]] = []
+        for parent, entries in level:
+            for position, entry in enumerate(entries):
+                node = PlanNode(
+                    plan=plan,
+                    parent=parent,
+                    kind=entry["kind"],
+                    ref=entry["ref"],
+                    number=entry.get("number", {}),
+                    title=entry.get("title", {}),
+                    text=entry.get("text", {}),
+                    position=position,
+                    depth=depth,
+                )
+                node.search_text = node_search_text(node)
+                rows.append((node, entry))
+        PlanNode.objects.bulk_create([node for node, _ in rows])
+        node_count += len(rows)
+        pending_targets.extend((node, t) for node, entry in rows for t in entry.get("targets", []))
+        level = [(node, entry["children"]) for node, entry in rows if entry.get("children")]
+        depth += 1
+
+    indicators: dict[str, Indicator] = {}
+    targets = []
+    for position, (node, spec) in enumerate(pending_targets):
+        key = json.dumps([spec["indicator"], spec["unit"]], sort_keys=True, ensure_ascii=False)
+        if key not in indicators:
+            indicators[key] = _indicator(spec["indicator"], spec["unit"])
+        targets.append(
+            Target(
+                node=node,
+                indicator=indicators[key],
+                value=Decimal(str(spec["value"])),
+                unit=spec["unit"],
+                direction=spec["direction"],
+                relative=spec["relative"],
+                year=spec.get("year"),
+                binding=spec.get("binding"),
+                span=spec.get("span", {}),
+                position=position,
+            )
+        )
+    Target.objects.bulk_create(targets)
+    return {"nodes": node_count, "targets": len(targets)}
+
+
+def _indicator(name: LocalizedText, unit: str) -> Indicator:
+    found = Indicator.objects.filter(name=name, unit=unit).first()
+    return found or Indicator.objects.create(name=name, unit=unit)
+
+
+def _restore_assignments(plan: Plan, kept: dict[str, list[tuple[int, str]]]) -> None:
+    if not kept:
+        return
+    nodes = {n.ref: n for n in PlanNode.objects.filter(plan=plan, ref__in=list(kept))}
+    Assignment.objects.bulk_create(
+        Assignment(node=nodes[ref], agency_id=agency_id, role=role)
+        for ref, pairs in kept.items()
+        if ref in nodes
+        for agency_id, role in pairs
+    )
+
+
+# --- Editing ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def node_update(
+    *,
+    node: PlanNode,
+    actor: Actor,
+    version: int,
+    number: LocalizedText,
+    title: LocalizedText,
+    text: LocalizedText,
+) -> PlanNode:
+    policy.require(actor, "node.edit", node)
+    node = PlanNode.objects.select_for_update().get(pk=node.pk)
+    _require_current(node, version)
+    new = {"number": clean(number), "title": clean(title), "text": clean(text)}
+    before = {field: getattr(node, field) for field in new if getattr(node, field) != new[field]}
+    if not before:
+        return node
+    for field in before:
+        setattr(node, field, new[field])
+    node.search_text = node_search_text(node)
+    node.version += 1
+    node.save(update_fields=[*before, "search_text", "version"])
+    audit.record(
+        actor=actor,
+        action="node.update",
+        target=node,
+        before=before,
+        after={field: new[field] for field in before},
+    )
+    return node
+
+
+def _target_state(target: Target) -> dict[str, Any]:
+    return {
+        "indicator": target.indicator.name,
+        "value": str(target.value.normalize()),
+        "unit": target.unit,
+        "direction": target.direction,
+        "relative": target.relative,
+        "year": target.year,
+        "binding": target.binding,
+        "span": target.span,
+    }
+
+
+def _validated_target_fields(
+    indicator: LocalizedText, value: Decimal, unit: str, direction: str, year: int | None
+) -> LocalizedText:
+    problems = []
+    indicator = clean(indicator)
+    if not indicator:
+        problems.append(Problem("indicator", "name what is measured in at least one language"))
+    if direction not in Target.Direction.values:
+        problems.append(Problem("direction", f"{direction!r} is not a direction"))
+    if year is not None and not 1900 <= year <= 2200:
+        problems.append(Problem("year", f"{year} is not a plausible deadline year"))
+    if abs(value) >= Decimal(10) ** planfile.MAX_INTEGER_DIGITS:
+        problems.append(Problem("value", f"{value} is too large"))
+    if problems:
+        raise InvalidInput(problems)
+    return indicator
+
+
+@transaction.atomic
+def target_create(
+    *,
+    node: PlanNode,
+    actor: Actor,
+    indicator: LocalizedText,
+    value: Decimal,
+    unit: str,
+    direction: str,
+    relative: bool,
+    year: int | None = None,
+    binding: bool | None = None,
+    span: LocalizedText | None = None,
+) -> Target:
+    policy.require(actor, "target.edit", node)
+    name = _validated_target_fields(indicator, value, unit, direction, year)
+    last = node.targets.order_by("-position").values_list("position", flat=True).first()
+    target = Target.objects.create(
+        node=node,
+        indicator=_indicator(name, unit),
+        value=value,
+        unit=unit,
+        direction=direction,
+        relative=relative,
+        year=year,
+        binding=binding,
+        span=clean(span),
+        position=(last or 0) + 1,
+    )
+    audit.record(actor=actor, action="target.create", target=target, after=_target_state(target))
+    return target
+
+
+@transaction.atomic
+def target_update(
+    *,
+    target: Target,
+    actor: Actor,
+    version: int,
+    indicator: LocalizedText,
+    value: Decimal,
+    unit: str,
+    direction: str,
+    relative: bool,
+    year: int | None = None,
+    binding: bool | None = None,
+    span: LocalizedText | None = None,
+) -> Target:
+    policy.require(actor, "target.edit", target)
+    target = Target.objects.select_for_update().select_related("indicator").get(pk=target.pk)
+    _require_current(target, version)
+    name = _validated_target_fields(indicator, value, unit, direction, year)
+    before = _target_state(target)
+    if name != target.indicator.name or unit != target.indicator.unit:
+        target.indicator = _indicator(name, unit)
+    target.value, target.unit, target.direction = value, unit, direction
+    target.relative, target.year, target.binding, target.span = relative, year, binding, clean(span)
+    after = _target_state(target)
+    if after == before:
+        return target
+    target.version += 1
+    target.save()
+    audit.record(actor=actor, action="target.update", target=target, before=before, after=after)
+    return target
+
+
+@transaction.atomic
+def target_delete(*, target: Target, actor: Actor, version: int) -> None:
+    policy.require(actor, "target.edit", target)
+    _require_current(target, version)
+    audit.record(actor=actor, action="target.delete", target=target, before=_target_state(target))
+    target.delete()
+
+
+@transaction.atomic
+def assignment_set(*, node: PlanNode, actor: Actor, agency: Agency, role: str) -> Assignment:
+    """Assign a task to an agency in a role, or change the role of an existing assignment."""
+    policy.require(actor, "assignment.edit", node)
+    if role not in Assignment.Role.values:
+        raise InvalidInput([Problem("role", f"{role!r} is not a role")])
+    if node.kind not in {PlanNode.Kind.TASK, PlanNode.Kind.SUBTASK, PlanNode.Kind.SECTION}:
+        raise InvalidInput([Problem("node", "only sections, tasks and sub-tasks are assigned")])
+    assignment = Assignment.objects.filter(node=node, agency=agency).first()
+    if assignment is None:
+        assignment = Assignment.objects.create(node=node, agency=agency, role=role)
+        audit.record(
+            actor=actor,
+            action="assignment.create",
+            target=assignment,
+            after={"node": node.ref, "agency": agency.code, "role": role},
+        )
+    elif assignment.role != role:
+        before = {"role": assignment.role}
+        assignment.role = role
+        assignment.version += 1
+        assignment.save(update_fields=["role", "version"])
+        audit.record(
+            actor=actor,
+            action="assignment.update",
+            target=assignment,
+            before=before,
+            after={"role": role},
+        )
+    return assignment
+
+
+@transaction.atomic
+def assignment_remove(*, assignment: Assignment, actor: Actor) -> None:
+    policy.require(actor, "assignment.edit", assignment)
+    audit.record(
+        actor=actor,
+        action="assignment.delete",
+        target=assignment,
+        before={
+            "node": assignment.node.ref,
+            "agency": assignment.agency.code,
+            "role": assignment.role,
+        },
+    )
+    assignment.delete()

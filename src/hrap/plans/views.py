@@ -1,0 +1,225 @@
+"""Plan pages: list, tree, node, search, and the staff forms that edit a node."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from hrap.core import audit, policy
+from hrap.core.errors import EditConflict, InvalidInput, NotFound
+from hrap.directory.models import Agency
+from hrap.plans import planfile, selectors, services
+from hrap.plans.forms import AssignmentForm, NodeForm, TargetForm
+from hrap.plans.models import Assignment, Plan, PlanNode, Target
+
+
+def plan_list(request: HttpRequest) -> HttpResponse:
+    plans = selectors.plan_list(viewer=request.user)
+    return render(request, "plans/plan_list.html", {"plans": plans})
+
+
+def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = selectors.plan_get(viewer=request.user, slug=slug)
+    tree = selectors.plan_tree(plan=plan)
+    return render(request, "plans/plan_detail.html", {"plan": plan, "tree": tree})
+
+
+def plan_export(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = selectors.plan_get(viewer=request.user, slug=slug)
+    response = HttpResponse(
+        planfile.dumps(selectors.plan_document(plan=plan)), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{plan.slug}.json"'
+    return response
+
+
+def _node_page(request: HttpRequest, slug: str, ref: str) -> tuple[Plan, selectors.NodePage]:
+    plan = selectors.plan_get(viewer=request.user, slug=slug)
+    return plan, selectors.node_get(viewer=request.user, plan=plan, ref=ref)
+
+
+def node_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
+    plan, page = _node_page(request, slug, ref)
+    can_edit = policy.can(request.user, "node.edit", page.node)
+    changes = audit.history(page.node)[:20] if policy.can(request.user, "audit.view") else []
+    return render(
+        request,
+        "plans/node_detail.html",
+        {"plan": plan, "page": page, "node": page.node, "can_edit": can_edit, "changes": changes},
+    )
+
+
+def _node_url(node: PlanNode) -> str:
+    return reverse("plans:node", args=[node.plan.slug, node.ref])
+
+
+def _conflict_message(request: HttpRequest, conflict: EditConflict) -> None:
+    messages.error(
+        request,
+        _(
+            "Someone saved this while you were editing (now version %(current)s, you started "
+            "from version %(yours)s). Your text is kept below and the saved text is shown "
+            "beside it; save again to replace it."
+        )
+        % {"current": conflict.current_version, "yours": conflict.submitted_version},
+    )
+
+
+def _add_problems(form: Any, error: InvalidInput) -> None:
+    for problem in error.problems:
+        field = problem.where if problem.where in form.fields else None
+        form.add_error(field, problem.what)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def node_edit(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
+    plan, page = _node_page(request, slug, ref)
+    node = page.node
+    policy.require(request.user, "node.edit", node)
+    form = NodeForm(request.POST or None, node=node)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.node_update(
+                node=node,
+                actor=request.user,
+                version=form.cleaned_data["version"],
+                number=form.localized("number"),
+                title=form.localized("title"),
+                text=form.localized("text"),
+            )
+        except EditConflict as exc:
+            conflict = exc
+            _conflict_message(request, exc)
+            node.refresh_from_db()
+            form.data = form.data.copy()
+            form.data["version"] = str(node.version)
+        else:
+            messages.success(request, _("Saved."))
+            return HttpResponseRedirect(_node_url(node))
+    return render(
+        request,
+        "plans/node_edit.html",
+        {"plan": plan, "page": page, "node": node, "form": form, "conflict": conflict},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_edit(
+    request: HttpRequest, slug: str, ref: str, target_id: int | None = None
+) -> HttpResponse:
+    plan, page = _node_page(request, slug, ref)
+    node = page.node
+    policy.require(request.user, "target.edit", node)
+    target = None
+    if target_id is not None:
+        target = next((t for t in page.targets if t.pk == target_id), None)
+        if target is None:
+            raise NotFound(f"no target {target_id} on {node.ref}")
+    form = TargetForm(request.POST or None, target=target)
+    if request.method == "POST" and form.is_valid():
+        fields = {
+            "indicator": form.localized("indicator"),
+            "span": form.localized("span"),
+            **{k: form.cleaned_data[k] for k in ("value", "direction", "relative", "year")},
+            "unit": form.cleaned_data["unit"].strip(),
+            "binding": form.cleaned_data["binding"],
+        }
+        try:
+            if target is None:
+                services.target_create(node=node, actor=request.user, **fields)
+            else:
+                services.target_update(
+                    target=target,
+                    actor=request.user,
+                    version=form.cleaned_data["version"] or 0,
+                    **fields,
+                )
+        except EditConflict as exc:
+            _conflict_message(request, exc)
+            assert target is not None
+            target.refresh_from_db()
+            form.data = form.data.copy()
+            form.data["version"] = str(target.version)
+        except InvalidInput as exc:
+            _add_problems(form, exc)
+        else:
+            messages.success(request, _("Target saved."))
+            return HttpResponseRedirect(_node_url(node))
+    return render(
+        request,
+        "plans/target_edit.html",
+        {"plan": plan, "page": page, "node": node, "form": form, "target": target},
+    )
+
+
+@login_required
+@require_POST
+def target_delete(request: HttpRequest, slug: str, ref: str, target_id: int) -> HttpResponse:
+    _, page = _node_page(request, slug, ref)
+    target = next((t for t in page.targets if t.pk == target_id), None)
+    if target is None:
+        raise NotFound(f"no target {target_id} on {ref}")
+    try:
+        services.target_delete(
+            target=target, actor=request.user, version=int(request.POST.get("version", 0))
+        )
+    except EditConflict as exc:
+        _conflict_message(request, exc)
+    else:
+        messages.success(request, _("Target removed."))
+    return HttpResponseRedirect(_node_url(page.node))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignments_edit(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
+    plan, page = _node_page(request, slug, ref)
+    node = page.node
+    policy.require(request.user, "assignment.edit", node)
+    form = AssignmentForm(request.POST or None if "remove" not in request.POST else None)
+    if request.method == "POST":
+        if "remove" in request.POST:
+            assignment = Assignment.objects.filter(node=node, pk=request.POST["remove"]).first()
+            if assignment is None:
+                raise NotFound("no such assignment")
+            services.assignment_remove(assignment=assignment, actor=request.user)
+            messages.success(request, _("Assignment removed."))
+            return HttpResponseRedirect(request.path)
+        if form.is_valid():
+            agency: Agency = form.cleaned_data["agency"]
+            try:
+                services.assignment_set(
+                    node=node, actor=request.user, agency=agency, role=form.cleaned_data["role"]
+                )
+            except InvalidInput as exc:
+                _add_problems(form, exc)
+            else:
+                messages.success(request, _("Assignment saved."))
+                return HttpResponseRedirect(request.path)
+    return render(
+        request,
+        "plans/assignments_edit.html",
+        {"plan": plan, "page": page, "node": node, "form": form},
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    plans = selectors.plan_list(viewer=request.user)
+    plan = plans.filter(slug=request.GET.get("plan", "")).first()
+    terms, hits = selectors.node_search(viewer=request.user, query=query, plan=plan)
+    return render(
+        request,
+        "plans/search.html",
+        {"query": query, "terms": terms, "hits": hits, "plans": plans, "plan": plan},
+    )
