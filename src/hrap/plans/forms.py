@@ -55,13 +55,13 @@ class TargetForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     value = forms.DecimalField(label=_("Value"), max_digits=24, decimal_places=6)
     unit = forms.CharField(
-        label=_("Unit"), required=False, max_length=32, help_text=_("% for percentages")
+        label=_("Unit"), required=False, max_length=32, help_text=_("The percent sign for percentages; empty for counts")
     )
     direction = forms.ChoiceField(label=_("Direction"), choices=Target.Direction.choices)
     relative = forms.BooleanField(
         label=_("Relative change"),
         required=False,
-        help_text=_("Ticked for a change (fall by 10%), not for a level (below 5%)"),
+        help_text=_("Ticked for a change (fall by 10 percent), not for a level (below 5 percent)"),
     )
     year = forms.IntegerField(
         label=_("Deadline year"), required=False, min_value=1900, max_value=2200
@@ -73,7 +73,7 @@ class TargetForm(forms.Form):
         if target is not None:
             initial = {
                 "version": target.version,
-                "value": target.value.normalize(),
+                "value": target.value_text,
                 "unit": target.unit,
                 "direction": target.direction,
                 "relative": target.relative,

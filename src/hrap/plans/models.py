@@ -133,7 +133,12 @@ class Target(Versioned):
         verbose_name_plural = _("targets")
 
     def __str__(self) -> str:
-        return f"{self.indicator}: {self.get_direction_display()} {self.value.normalize():f}{self.unit}"
+        return f"{self.indicator}: {self.get_direction_display()} {self.value_text}{self.unit}"
+
+    @property
+    def value_text(self) -> str:
+        """The value without trailing zeros or exponent: 10, 12.5, 0.001."""
+        return f"{self.value.normalize():f}"
 
 
 class Assignment(Versioned):

@@ -47,7 +47,7 @@ def plan_tree(*, plan: Plan) -> list[TreeNode]:
     """The whole tree in two queries, each node with the counts of what lies beneath it."""
     nodes = list(
         PlanNode.objects.filter(plan=plan)
-        .only("id", "parent_id", "kind", "ref", "number", "title", "position", "depth")
+        .only("id", "parent_id", "kind", "ref", "number", "title", "text", "position", "depth")
         .order_by("depth", "position")
     )
     target_counts = dict(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -77,7 +78,7 @@ def plan_import(
         period_start=meta["period"]["start"],
         period_end=meta["period"]["end"],
         issued_by=meta.get("issued_by", []),
-        adopted=meta.get("adopted"),
+        adopted=date.fromisoformat(meta["adopted"]) if meta.get("adopted") else None,
         languages=meta["languages"],
         predecessor_slug=meta.get("predecessor") or "",
         sources=meta.get("sources", []),
@@ -209,7 +210,7 @@ def node_update(
 def _target_state(target: Target) -> dict[str, Any]:
     return {
         "indicator": target.indicator.name,
-        "value": str(target.value.normalize()),
+        "value": target.value_text,
         "unit": target.unit,
         "direction": target.direction,
         "relative": target.relative,

@@ -165,7 +165,7 @@ def target_edit(
 @login_required
 @require_POST
 def target_delete(request: HttpRequest, slug: str, ref: str, target_id: int) -> HttpResponse:
-    _, page = _node_page(request, slug, ref)
+    page = _node_page(request, slug, ref)[1]
     target = next((t for t in page.targets if t.pk == target_id), None)
     if target is None:
         raise NotFound(f"no target {target_id} on {ref}")

@@ -37,3 +37,35 @@ def loc(texts: LocalizedText | None, empty: str = "") -> SafeString:
 def loctext(texts: LocalizedText | None) -> str:
     """Plain chosen text, for attributes and page titles."""
     return choose(texts).text
+
+
+_HAN_NUMERAL = set("一二三四五六七八九十百零〇")
+
+
+def _label(number: str) -> str:
+    """A number as a plan prints it before a heading: 七、 · （一） · III. · 1."""
+    if not number or number[-1] in ")）.、:：":
+        return number
+    if set(number) <= _HAN_NUMERAL:
+        return f"{number}、"
+    return f"{number}. "
+
+
+@register.simple_tag
+def numbered(node: object, empty: str = "") -> SafeString:
+    """A node's number label and title as the plan prints them, e.g. 七、实施、监督和评估.
+
+    A node without a title (a bullet that is all body) shows the start of its text instead.
+    """
+    number = choose(getattr(node, "number", None))
+    title = choose(getattr(node, "title", None))
+    if not title.text:
+        body = choose(getattr(node, "text", None))
+        if not body.text:
+            return format_html("{}{}", _label(number.text), loc(None, empty) if empty else "")
+        short = body.text if len(body.text) <= 90 else body.text[:90].rstrip() + "…"
+        return format_html('{}<span class="untitled">{}</span>', _label(number.text), short)
+    label = _label(number.text) if number.language == title.language else ""
+    if not title.fallback:
+        return format_html("{}{}", label, title.text)
+    return format_html("{}{}", label, loc(getattr(node, "title", None)))

@@ -1,0 +1,33 @@
+"""Fixtures shared by the tests of every app."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from hrap.plans import services
+from hrap.plans.models import Plan
+
+SAMPLE = resources.files("hrap.plans") / "sample" / "cn-nhrap-2021-2025.json"
+
+
+@pytest.fixture
+def sample_bytes() -> bytes:
+    return SAMPLE.read_bytes()
+
+
+@pytest.fixture
+def sample_plan(db, sample_bytes) -> Plan:  # type: ignore[no-untyped-def]
+    return services.plan_import(raw=sample_bytes, actor=None)
+
+
+@pytest.fixture
+def staff(db):  # type: ignore[no-untyped-def]
+    return get_user_model().objects.create_user("secretariat", password="pw-Secret-123", is_staff=True)
+
+
+@pytest.fixture
+def member(db):  # type: ignore[no-untyped-def]
+    return get_user_model().objects.create_user("reader", password="pw-Secret-123")
