@@ -107,7 +107,7 @@ def _new(kind: str, number: str, title: str, key: int) -> dict[str, Any]:
 
 
 def _split_heading(body: str, stop: str) -> tuple[str, str]:
-    """"Heading. Body" → (heading, body); a lone sentence has no heading."""
+    """ "Heading. Body" → (heading, body); a lone sentence has no heading."""
     head, sep, rest = body.partition(stop)
     if sep and rest.strip() and len(head) <= 120:
         return head.strip(), rest.strip()
@@ -168,9 +168,7 @@ def merge(zh: list[dict[str, Any]], en: list[dict[str, Any]], prefix: str = "") 
     return [_bilingual(zh_by_key.get(k), en_by_key.get(k), prefix) for k in keys]
 
 
-def _bilingual(
-    zh: dict[str, Any] | None, en: dict[str, Any] | None, prefix: str
-) -> dict[str, Any]:
+def _bilingual(zh: dict[str, Any] | None, en: dict[str, Any] | None, prefix: str) -> dict[str, Any]:
     some = zh or en
     assert some is not None
     if some["kind"] == "introduction":
@@ -217,7 +215,10 @@ def main() -> None:
             "jurisdiction": "CN",
             "period": {"start": 2021, "end": 2025},
             "issued_by": [
-                {"zh-Hans": "中华人民共和国国务院新闻办公室", "en": "State Council Information Office"}
+                {
+                    "zh-Hans": "中华人民共和国国务院新闻办公室",
+                    "en": "State Council Information Office",
+                }
             ],
             "adopted": "2021-09-09",
             "languages": ["zh-Hans", "en"],

@@ -19,15 +19,17 @@ def sample_bytes() -> bytes:
 
 
 @pytest.fixture
-def sample_plan(db, sample_bytes) -> Plan:  # type: ignore[no-untyped-def]
+def sample_plan(db, sample_bytes) -> Plan:
     return services.plan_import(raw=sample_bytes, actor=None)
 
 
 @pytest.fixture
-def staff(db):  # type: ignore[no-untyped-def]
-    return get_user_model().objects.create_user("secretariat", password="pw-Secret-123", is_staff=True)
+def staff(db):
+    return get_user_model().objects.create_user(
+        "secretariat", password="pw-Secret-123", is_staff=True
+    )
 
 
 @pytest.fixture
-def member(db):  # type: ignore[no-untyped-def]
+def member(db):
     return get_user_model().objects.create_user("reader", password="pw-Secret-123")

@@ -37,7 +37,8 @@ class NodeForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, node: PlanNode, **kwargs: Any) -> None:
-        super().__init__(*args, initial={"version": node.version}, **kwargs)
+        kwargs["initial"] = {"version": node.version}
+        super().__init__(*args, **kwargs)
         _localized_fields(self, "number", _("Number"), node.number)
         _localized_fields(self, "title", _("Title"), node.title)
         _localized_fields(self, "text", _("Text"), node.text, textarea=True)
@@ -55,7 +56,10 @@ class TargetForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     value = forms.DecimalField(label=_("Value"), max_digits=24, decimal_places=6)
     unit = forms.CharField(
-        label=_("Unit"), required=False, max_length=32, help_text=_("The percent sign for percentages; empty for counts")
+        label=_("Unit"),
+        required=False,
+        max_length=32,
+        help_text=_("The percent sign for percentages; empty for counts"),
     )
     direction = forms.ChoiceField(label=_("Direction"), choices=Target.Direction.choices)
     relative = forms.BooleanField(
@@ -80,7 +84,8 @@ class TargetForm(forms.Form):
                 "year": target.year,
                 "binding": target.binding,
             }
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         _localized_fields(
             self, "indicator", _("What is measured"), target.indicator.name if target else {}
         )

@@ -100,7 +100,8 @@ def _rule_problems(document: dict[str, Any]) -> Iterator[Problem]:
         for tag in texts:
             if tag not in languages:
                 yield Problem(
-                    f"{where}.{tag}", f"language {tag!r} is not in $.plan.languages {sorted(languages)}"
+                    f"{where}.{tag}",
+                    f"language {tag!r} is not in $.plan.languages {sorted(languages)}",
                 )
 
     yield from unknown_languages(plan["title"], "$.plan.title")

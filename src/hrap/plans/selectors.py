@@ -94,7 +94,7 @@ def node_get(*, viewer: User, plan: Plan, ref: str) -> NodePage:
     )
     if node is None:
         raise NotFound(f"no node {ref!r} in plan {plan.slug!r}")
-    ancestors = []
+    ancestors: list[PlanNode] = []
     parent = node.parent
     while parent is not None:
         ancestors.insert(0, parent)
@@ -115,8 +115,10 @@ def plan_document(*, plan: Plan) -> dict[str, Any]:
     """The plan as a plan file (version 1), in canonical form."""
     nodes = list(PlanNode.objects.filter(plan=plan).order_by("depth", "position"))
     targets: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for t in Target.objects.filter(node__plan=plan).select_related("indicator").order_by(
-        "position", "id"
+    for t in (
+        Target.objects.filter(node__plan=plan)
+        .select_related("indicator")
+        .order_by("position", "id")
     ):
         targets[t.node_id].append(
             {
@@ -193,4 +195,3 @@ def node_search(
         hits.append(SearchHit(node, score, before, match, after))
     hits.sort(key=lambda h: (-h.score, h.node.depth, h.node.plan_id, h.node.ref))
     return terms, hits[:limit]
-

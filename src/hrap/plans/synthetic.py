@@ -12,7 +12,12 @@ HAN = "一二三四五六七八九十"
 
 
 def synthetic_plan(
-    *, slug: str = "synthetic-plan", parts: int = 7, sections: int = 5, tasks: int = 200, seed: int = 0
+    *,
+    slug: str = "synthetic-plan",
+    parts: int = 7,
+    sections: int = 5,
+    tasks: int = 200,
+    seed: int = 0,
 ) -> dict[str, Any]:
     """A plan file with `tasks` tasks spread over parts and sections, each text labelled."""
     rng = random.Random(seed)
@@ -33,7 +38,10 @@ def synthetic_plan(
                     value = rng.choice([5, 10, 15, 20, 90, 95])
                     targets.append(
                         {
-                            "indicator": {"en": f"Synthetic indicator {ref}", "zh-Hans": f"合成指标 {ref}"},
+                            "indicator": {
+                                "en": f"Synthetic indicator {ref}",
+                                "zh-Hans": f"合成指标 {ref}",
+                            },
                             "value": value,
                             "unit": "%",
                             "direction": rng.choice(["increase", "decrease", "at_least", "reach"]),
@@ -61,7 +69,10 @@ def synthetic_plan(
                     "ref": section_ref,
                     "kind": "section",
                     "number": {"en": str(s + 1), "zh-Hans": f"（{HAN[s % 10]}）"},
-                    "title": {"en": f"Synthetic section {section_ref}", "zh-Hans": f"合成节 {section_ref}"},
+                    "title": {
+                        "en": f"Synthetic section {section_ref}",
+                        "zh-Hans": f"合成节 {section_ref}",
+                    },
                     "children": task_nodes,
                 }
             )
@@ -78,7 +89,10 @@ def synthetic_plan(
         "format": FORMAT,
         "plan": {
             "slug": slug,
-            "title": {"en": f"Synthetic plan ({tasks} tasks)", "zh-Hans": f"合成计划（{tasks}项任务）"},
+            "title": {
+                "en": f"Synthetic plan ({tasks} tasks)",
+                "zh-Hans": f"合成计划（{tasks}项任务）",
+            },
             "jurisdiction": "CN",
             "period": {"start": 2021, "end": 2025},
             "languages": ["zh-Hans", "en"],

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from hrap.core.errors import EditConflict, InvalidInput, NotFound
 from hrap.directory.models import Agency
 from hrap.plans import planfile, selectors, services
 from hrap.plans.forms import AssignmentForm, NodeForm, TargetForm
-from hrap.plans.models import Assignment, Plan, PlanNode, Target
+from hrap.plans.models import Assignment, Plan, PlanNode
 
 
 def plan_list(request: HttpRequest) -> HttpResponse:
@@ -72,6 +72,13 @@ def _conflict_message(request: HttpRequest, conflict: EditConflict) -> None:
     )
 
 
+def _with_version(request: HttpRequest, version: int) -> QueryDict:
+    """What the person typed, now based on the saved version, so saving again replaces it."""
+    data = request.POST.copy()
+    data["version"] = str(version)
+    return data
+
+
 def _add_problems(form: Any, error: InvalidInput) -> None:
     for problem in error.problems:
         field = problem.where if problem.where in form.fields else None
@@ -100,8 +107,7 @@ def node_edit(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
             conflict = exc
             _conflict_message(request, exc)
             node.refresh_from_db()
-            form.data = form.data.copy()
-            form.data["version"] = str(node.version)
+            form.data = _with_version(request, node.version)
         else:
             messages.success(request, _("Saved."))
             return HttpResponseRedirect(_node_url(node))
@@ -148,8 +154,7 @@ def target_edit(
             _conflict_message(request, exc)
             assert target is not None
             target.refresh_from_db()
-            form.data = form.data.copy()
-            form.data["version"] = str(target.version)
+            form.data = _with_version(request, target.version)
         except InvalidInput as exc:
             _add_problems(form, exc)
         else:

@@ -10,7 +10,7 @@ from hrap.directory.models import Agency, Jurisdiction
 from hrap.plans.models import Indicator, Plan, PlanNode, Target
 
 
-class JurisdictionFactory(factory.django.DjangoModelFactory):
+class JurisdictionFactory(factory.django.DjangoModelFactory[Jurisdiction]):
     class Meta:
         model = Jurisdiction
         django_get_or_create = ("code",)
@@ -20,7 +20,7 @@ class JurisdictionFactory(factory.django.DjangoModelFactory):
     level = Jurisdiction.Level.COUNTRY
 
 
-class AgencyFactory(factory.django.DjangoModelFactory):
+class AgencyFactory(factory.django.DjangoModelFactory[Agency]):
     class Meta:
         model = Agency
 
@@ -28,7 +28,7 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda a: {"en": f"Agency {a.code}", "zh-Hans": f"机构 {a.code}"})
 
 
-class PlanFactory(factory.django.DjangoModelFactory):
+class PlanFactory(factory.django.DjangoModelFactory[Plan]):
     class Meta:
         model = Plan
 
@@ -41,7 +41,7 @@ class PlanFactory(factory.django.DjangoModelFactory):
     status = Plan.Status.ACTIVE
 
 
-class NodeFactory(factory.django.DjangoModelFactory):
+class NodeFactory(factory.django.DjangoModelFactory[PlanNode]):
     class Meta:
         model = PlanNode
 
@@ -53,7 +53,7 @@ class NodeFactory(factory.django.DjangoModelFactory):
     depth = 0
 
 
-class TargetFactory(factory.django.DjangoModelFactory):
+class TargetFactory(factory.django.DjangoModelFactory[Target]):
     class Meta:
         model = Target
 

@@ -48,7 +48,10 @@ def test_a_bad_file_exits_2_with_one_line_per_problem(tmp_path: Path, sample_byt
     lines = err.strip().splitlines()
     assert len(lines) == 2
     assert lines[0].startswith(f"{bad}: $.nodes[0].kind: 'chapter' is not one of")
-    assert lines[1] == f"{bad}: $.nodes[3].children[0].children[0].targets[0].unit: 10 is not of type 'string'"
+    assert (
+        lines[1]
+        == f"{bad}: $.nodes[3].children[0].children[0].targets[0].unit: 10 is not of type 'string'"
+    )
     # Rules beyond the schema are checked once the shape is right.
     document["nodes"][0]["kind"] = "introduction"
     document["nodes"][3]["children"][0]["children"][0]["targets"][0]["unit"] = "%"
@@ -56,7 +59,9 @@ def test_a_bad_file_exits_2_with_one_line_per_problem(tmp_path: Path, sample_byt
     bad.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     code, _, err = run("plan", "import", str(bad))
     assert code == 2
-    assert err.strip() == f"{bad}: $.nodes[1].children[0].ref: 'I' is used twice (first at $.nodes[1])"
+    assert (
+        err.strip() == f"{bad}: $.nodes[1].children[0].ref: 'I' is used twice (first at $.nodes[1])"
+    )
     assert Plan.objects.count() == 0 and PlanNode.objects.count() == 0
 
 
@@ -64,7 +69,9 @@ def test_a_bad_file_exits_2_with_one_line_per_problem(tmp_path: Path, sample_byt
 def test_a_missing_file_and_an_unknown_plan_are_one_line_each(tmp_path: Path) -> None:
     code, _, err = run("plan", "import", str(tmp_path / "nope.json"))
     assert code == 2
-    assert err.strip() == f"{tmp_path / 'nope.json'}: cannot read the file: No such file or directory"
+    assert (
+        err.strip() == f"{tmp_path / 'nope.json'}: cannot read the file: No such file or directory"
+    )
     code, _, err = run("plan", "validate", str(tmp_path / "nope.json"))
     assert code == 2
 

@@ -65,7 +65,10 @@ def test_a_non_integral_value_keeps_its_digits(doc: dict[str, Any]) -> None:
     [
         (b"", "the file is empty"),
         (b"\xff\xfe\x00bad", "byte 0: the file is not UTF-8 text"),
-        (b'{"format": "hrap-plan/1",\n "plan": }', "line 2 column 10: invalid JSON: Expecting value"),
+        (
+            b'{"format": "hrap-plan/1",\n "plan": }',
+            "line 2 column 10: invalid JSON: Expecting value",
+        ),
         (b"[1, 2]", "$: the top level must be an object"),
     ],
 )
@@ -119,15 +122,36 @@ def _mutate(doc: dict[str, Any], change: str) -> dict[str, Any]:
         ("bad-kind", "$.nodes[3].kind: 'chapter' is not one of"),
         ("extra-key", "$.nodes[3].children[0].children[0]: Additional properties are not allowed"),
         ("bad-language-tag", "$.nodes[3].children[0].children[0].title: 'English' does not match"),
-        ("undeclared-language", "$.nodes[3].children[0].children[0].title.fr: language 'fr' is not in"),
-        ("duplicate-ref", "$.nodes[3].children[1].ref: 'III.1' is used twice (first at $.nodes[3].children[0])"),
-        ("nesting", "$.nodes[3].children[0].children[0].children[0].kind: a section cannot be inside a task"),
+        (
+            "undeclared-language",
+            "$.nodes[3].children[0].children[0].title.fr: language 'fr' is not in",
+        ),
+        (
+            "duplicate-ref",
+            "$.nodes[3].children[1].ref: 'III.1' is used twice (first at $.nodes[3].children[0])",
+        ),
+        (
+            "nesting",
+            "$.nodes[3].children[0].children[0].children[0].kind: a section cannot be inside a task",
+        ),
         ("period", "$.plan.period: start is after end"),
         ("date", "$.plan.adopted: '2021-13-40' is not a 'date'"),
-        ("direction", "$.nodes[3].children[0].children[0].targets[0].direction: 'up' is not one of"),
-        ("value-type", "$.nodes[3].children[0].children[0].targets[0].value: 'ten' is not of type 'number'"),
-        ("huge-value", "$.nodes[3].children[0].children[0].targets[0].value: 100000000000000000000 has too many digits"),
-        ("year", "$.nodes[3].children[0].children[0].targets[0].year: 20250 is greater than the maximum"),
+        (
+            "direction",
+            "$.nodes[3].children[0].children[0].targets[0].direction: 'up' is not one of",
+        ),
+        (
+            "value-type",
+            "$.nodes[3].children[0].children[0].targets[0].value: 'ten' is not of type 'number'",
+        ),
+        (
+            "huge-value",
+            "$.nodes[3].children[0].children[0].targets[0].value: 100000000000000000000 has too many digits",
+        ),
+        (
+            "year",
+            "$.nodes[3].children[0].children[0].targets[0].year: 20250 is greater than the maximum",
+        ),
     ],
 )
 def test_each_rejection_names_the_json_path_and_the_problem(
@@ -190,7 +214,9 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
                 st.lists(
                     st.fixed_dictionaries(
                         {
-                            "indicator": st.dictionaries(tags, st.text(min_size=1, max_size=20), min_size=1),
+                            "indicator": st.dictionaries(
+                                tags, st.text(min_size=1, max_size=20), min_size=1
+                            ),
                             "value": st.one_of(
                                 st.integers(-(10**12), 10**12),
                                 st.decimals(-1000, 1000, places=3, allow_nan=False),
@@ -208,7 +234,11 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
                     max_size=2,
                 )
             )
-        lower = [k for k in ("section", "task", "subtask") if planfile.KIND_RANK[k] > planfile.KIND_RANK[kind]]
+        lower = [
+            k
+            for k in ("section", "task", "subtask")
+            if planfile.KIND_RANK[k] > planfile.KIND_RANK[kind]
+        ]
         children = []
         if lower and depth < 3:
             children = [node(lower, depth + 1) for _ in range(draw(st.integers(0, 3)))]
@@ -247,7 +277,9 @@ def test_any_valid_document_round_trips_canonically(document: dict[str, Any]) ->
 
 @pytest.mark.django_db
 @given(documents())
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 def test_any_valid_document_survives_the_database(document: dict[str, Any]) -> None:
     text = planfile.dumps(document)
     plan = services.plan_import(raw=text.encode(), actor=None, replace=True)

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from hrap.core.database import ensure_database_exists
 from hrap.directory.models import Agency
 from hrap.directory.services import agency_create, jurisdiction_load_country
 from hrap.plans import services
@@ -39,6 +40,8 @@ class Command(BaseCommand):
             )
         )
         self.step(f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}")
+        if ensure_database_exists():
+            self.step(f"created the database {database['NAME']}")
         call_command("migrate", verbosity=0, interactive=False)
         self.step("database schema up to date")
 
@@ -78,6 +81,4 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         self.stdout.write(f"Serving the demo at http://{options['addrport']}/  (Ctrl+C stops it)")
-        call_command(
-            "runserver", options["addrport"], use_reloader=False, insecure_serving=True
-        )
+        call_command("runserver", options["addrport"], use_reloader=False, insecure_serving=True)

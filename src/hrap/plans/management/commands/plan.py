@@ -23,9 +23,7 @@ class Command(BaseCommand):
         do_import.add_argument(
             "--replace", action="store_true", help="Replace a plan with the same slug."
         )
-        do_import.add_argument(
-            "--status", choices=Plan.Status.values, default=Plan.Status.ACTIVE
-        )
+        do_import.add_argument("--status", choices=Plan.Status.values, default=Plan.Status.ACTIVE)
         do_export = actions.add_parser("export", help="Write a plan as a plan file.")
         do_export.add_argument("slug")
         do_export.add_argument("-o", "--output", type=Path, help="File to write (default: stdout).")
