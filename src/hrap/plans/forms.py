@@ -90,6 +90,12 @@ class TargetForm(forms.Form):
             self, "indicator", _("What is measured"), target.indicator.name if target else {}
         )
         _localized_fields(self, "span", _("Source text"), target.span if target else {})
+        tags = content_languages()
+        self.order_fields(
+            [f"indicator_{t}" for t in tags]
+            + ["value", "unit", "direction", "relative", "year", "binding"]
+            + [f"span_{t}" for t in tags]
+        )
 
     def localized(self, name: str) -> LocalizedText:
         return _localized_value(self, name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -31,6 +33,14 @@ def loc(texts: LocalizedText | None, empty: str = "") -> SafeString:
         _("No text in this language; shown in %(language)s") % {"language": name},
         name,
     )
+
+
+@register.filter
+def as_json(value: object) -> str:
+    """A recorded state as readable JSON, Chinese kept as characters."""
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False, indent=1)
 
 
 @register.filter
