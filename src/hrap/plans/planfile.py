@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import lru_cache
@@ -90,7 +91,28 @@ def _walk(
         yield from _walk(node.get("children", []), f"{node_path}.children", node["kind"])
 
 
+# Control characters other than tab and line breaks have no place in a plan's text, and
+# PostgreSQL cannot store NUL at all.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _control_characters(value: Any, path: str) -> Iterator[Problem]:
+    if isinstance(value, str):
+        found = _CONTROL.search(value)
+        if found:
+            yield Problem(
+                path, f"control character U+{ord(found.group()):04X} at position {found.start()}"
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _control_characters(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _control_characters(item, f"{path}[{index}]")
+
+
 def _rule_problems(document: dict[str, Any]) -> Iterator[Problem]:
+    yield from _control_characters(document, "$")
     plan = document["plan"]
     languages = set(plan["languages"])
     if plan["period"]["start"] > plan["period"]["end"]:

@@ -111,6 +111,8 @@ def _mutate(doc: dict[str, Any], change: str) -> dict[str, Any]:
             task["targets"][0]["value"] = 10**20
         case "year":
             task["targets"][0]["year"] = 20250
+        case "nul":
+            task["text"]["en"] = "Improving air\x00 quality"
     return d
 
 
@@ -199,7 +201,9 @@ def test_an_existing_slug_is_refused_unless_replacing(sample_bytes: bytes) -> No
 # --- Property: any valid document survives the canonical round trip ---------------------------
 
 tags = st.sampled_from(["zh-Hans", "en"])
-texts = st.dictionaries(tags, st.text(min_size=1, max_size=30), max_size=2)
+# Any printable text, Chinese included; control characters are refused (tested above).
+plain = st.characters(blacklist_categories=("Cc", "Cs"))
+texts = st.dictionaries(tags, st.text(plain, min_size=1, max_size=30), max_size=2)
 
 
 @st.composite
@@ -215,7 +219,7 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
                     st.fixed_dictionaries(
                         {
                             "indicator": st.dictionaries(
-                                tags, st.text(min_size=1, max_size=20), min_size=1
+                                tags, st.text(plain, min_size=1, max_size=20), min_size=1
                             ),
                             "value": st.one_of(
                                 st.integers(-(10**12), 10**12),
