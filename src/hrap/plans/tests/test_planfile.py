@@ -154,6 +154,10 @@ def _mutate(doc: dict[str, Any], change: str) -> dict[str, Any]:
             "year",
             "$.nodes[3].children[0].children[0].targets[0].year: 20250 is greater than the maximum",
         ),
+        (
+            "nul",
+            "$.nodes[3].children[0].children[0].text.en: control character U+0000 at position 13",
+        ),
     ],
 )
 def test_each_rejection_names_the_json_path_and_the_problem(
