@@ -55,3 +55,12 @@ class InvalidInput(HrapError):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("; ".join(str(p) for p in problems[:3]))
         self.problems = problems
+
+
+class IngestError(HrapError):
+    """A document that cannot be read or parsed: what is wrong, and where when it applies."""
+
+    def __init__(self, what: str, *, where: str | None = None) -> None:
+        super().__init__(f"{where}: {what}" if where else what)
+        self.what = what
+        self.where = where

@@ -1,0 +1,368 @@
+"""Measurable targets in plan text, English and Chinese: value, unit, direction, deadline, span.
+
+Reads sentence by sentence. A number becomes a target only when the sentence commits to
+something (will, shall, to fall, 下降, 达到 …); ordinals, years, amounts of money, and numbers
+glued to letters (PM2.5, G77, RMB100) are not targets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from hrap.ingest.numerals import EN_NUMBER_WORDS, HAN_NUMERAL_CHARS, number_value
+
+
+@dataclass
+class FoundTarget:
+    indicator: str
+    value: Decimal
+    unit: str
+    direction: str
+    relative: bool
+    year: int | None
+    span: str
+    start: int = field(default=0, compare=False)
+
+
+# --- English ---------------------------------------------------------------------------------
+
+_WORD = "|".join(EN_NUMBER_WORDS)
+_EN_NUMBER = (
+    rf"(?<![\w.\-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?|(?:{_WORD})(?:[\s-]+(?:and\s+)?(?:{_WORD}))*)"
+    r"(?:\s+(?:million|billion))?(?![\w])"
+)
+_EN_QUANTITY = re.compile(
+    rf"(?P<number>{_EN_NUMBER})(?P<percent>\s*(?:percent|per\s+cent|%))?"
+    r"(?P<per>\s+per\s+(?:\d[\d,]*|thousand|hundred thousand|million))?",
+    re.IGNORECASE,
+)
+_EN_COMMITMENT = re.compile(
+    r"\b(will|shall|should|must|aims?|targets?|goals?|expected|planned|strive|be|"
+    r"to\s+(?:fall|drop|rise|increase|decrease|reach|be|exceed|remain|grow|decline|double))\b",
+    re.IGNORECASE,
+)
+_EN_DECREASE = re.compile(
+    r"\b(fall|falls|fell|drop|drops|decrease|decreases|decline|declines|reduce|reduced|"
+    r"cut|lower|lowered)\b",
+    re.IGNORECASE,
+)
+_EN_INCREASE = re.compile(
+    r"\b(rise|rises|increase|increased|increases|grow|grows|raise|raised|expand|expanded)\b",
+    re.IGNORECASE,
+)
+_EN_AT_LEAST = re.compile(
+    r"\b(at\s+least|no\s+(?:less|fewer)\s+than|not\s+(?:less|fewer)\s+than|a\s+minimum\s+of|"
+    r"above|over|more\s+than|upwards\s+of)\s*$",
+    re.IGNORECASE,
+)
+_EN_AT_MOST = re.compile(
+    r"\b(at\s+most|no\s+more\s+than|not\s+more\s+than|below|under|less\s+than|within|"
+    r"not\s+exceed(?:ing)?|a\s+maximum\s+of)\s*$",
+    re.IGNORECASE,
+)
+_EN_MAINTAIN = re.compile(r"\b(maintain(?:ed)?|remain|keep|kept|stabili[sz]ed?\s+at)\b", re.I)
+_EN_NOT_TARGET_BEFORE = re.compile(
+    r"(\b(article|articles|no\.|chapter|section|part|paragraph|protocol|resolution|goal|"
+    r"target|sdg|rmb|usd|us\$|yuan|dollars?|page|item|no|every|each|any|"
+    r"the\s+year)|[$¥€£])\s*$",
+    re.IGNORECASE,
+)
+_EN_YEAR = re.compile(r"\b(?:by|before|until|in)\s+(?:the\s+end\s+of\s+)?((?:19|20)\d\d)\b", re.I)
+_EN_VERB_STOP = re.compile(
+    r"\s*(?:,|;|:|\bwill\b|\bshall\b|\bshould\b|\bmust\b|\bare\b|\bis\b|\bbe\b|\bto\b|\bboth\b|"
+    r"\brespectively\b|\band\s+(?:about\s+|some\s+|over\s+)?\d|\bby\b|\bwho\b|\bwhich\b|"
+    r"\bthat\b|\bhave\b|\bhas\b)",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"[^.;!?。；！？]+(?:[.;!?。；！？]|$)")
+
+
+def _sentences(text: str) -> list[tuple[int, str]]:
+    # A full stop between digits (2.5, PM2.5) does not end a sentence.
+    protected = re.sub(r"(?<=\d)\.(?=\d)", "\u2024", text)
+    return [(m.start(), text[m.start() : m.end()]) for m in _SENTENCE.finditer(protected)]
+
+
+def _noun_phrase_after(text: str) -> str:
+    stop = _EN_VERB_STOP.search(text)
+    phrase = text[: stop.start()] if stop else text
+    return phrase.strip(" ,.;:()")
+
+
+def _subject_before(sentence: str, end: int) -> tuple[int, str]:
+    """The subject of a clause ending at `end`: after the last ':' / ';' / ' include' before it."""
+    head = sentence[:end]
+    clause_breaks = re.finditer(r",\s+(?:and|while|with)\s+", head)
+    cut = max([head.rfind(":") + 1, head.rfind(";") + 1, *(m.end() for m in clause_breaks)])
+    lead_in = re.match(
+        r"\s*(?:by|before|until|in)\s+(?:the\s+end\s+of\s+)?(?:19|20)\d\d,?\s*", head[cut:], re.I
+    )
+    if lead_in:
+        cut += lead_in.end()
+    verb = re.search(
+        r"\s+(?:\bboth\s+)?(?:\bto\b|\bwill\b|\bshall\b|\bshould\b|\bmust\b|\bis\b|\bare\b)\b"
+        r"[^,;]*$",
+        head[cut:],
+        re.IGNORECASE,
+    )
+    stop = cut + (verb.start() if verb else len(head) - cut)
+    subject = sentence[cut:stop]
+    lead = len(subject) - len(subject.lstrip())
+    return cut + lead, subject.strip()
+
+
+def _without_article(phrase: str) -> str:
+    return re.sub(r"^(the|a|an|some|about|around|approximately)\s+", "", phrase, flags=re.I)
+
+
+def _split_both(subject: str) -> list[str]:
+    """'total emissions of A and B' → ['total emissions of A', 'total emissions of B']."""
+    head, sep, tail = subject.rpartition(" of ")
+    if sep and " and " in tail:
+        return [
+            f"{head} of {part.strip()}" for part in re.split(r"\s*,\s*|\s+and\s+", tail) if part
+        ]
+    return [part.strip() for part in re.split(r"\s+and\s+", subject) if part.strip()]
+
+
+def extract_english(text: str) -> list[FoundTarget]:
+    found: list[FoundTarget] = []
+    for offset, sentence in _sentences(text):
+        if not _EN_COMMITMENT.search(sentence):
+            continue
+        year_match = _EN_YEAR.search(sentence)
+        year = int(year_match.group(1)) if year_match else None
+        for match in _EN_QUANTITY.finditer(sentence):
+            number = match.group("number")
+            value = number_value(re.sub(r"\s+", " ", number))
+            if value is None:
+                continue
+            before = sentence[: match.start()]
+            after = sentence[match.end() :]
+            is_percent = bool(match.group("percent"))
+            looks_like_year = not is_percent and value == int(value) and 1900 <= value <= 2100
+            if looks_like_year or _EN_NOT_TARGET_BEFORE.search(before):
+                continue
+            if re.match(r"\s*(?:st|nd|rd|th)\b|\s*[-–]\s*\d|\s*(?:years?|times|th)\b", after, re.I):
+                continue
+            if not is_percent and re.match(r"\s*(?:of|to|and|or)\b", after):
+                continue  # "one of", "two to three", a number that qualifies nothing
+            unit = "%" if is_percent else ""
+            if match.group("per"):
+                unit = match.group("per").strip()
+            window = before[-60:]
+            direction, relative = "reach", False
+            last_verb = max(
+                [
+                    *((m.end(), "decrease") for m in _EN_DECREASE.finditer(window)),
+                    *((m.end(), "increase") for m in _EN_INCREASE.finditer(window)),
+                ],
+                default=None,
+            )
+            more_after = re.match(r"\s+(?:more|additional|new)\b", after, re.I)
+            if last_verb is not None and len(window) - last_verb[0] < 30:
+                direction = last_verb[1]
+                relative = not re.search(r"\bto\s+(?:about\s+)?$", window, re.I)
+            elif _EN_AT_LEAST.search(window) or re.match(
+                r"\s*(?:and|or)\s+(?:above|more)\b", after
+            ):
+                direction = "at_least"
+            elif _EN_AT_MOST.search(window) or re.match(r"\s*(?:and|or)\s+(?:below|less)\b", after):
+                direction = "at_most"
+            elif (
+                re.search(r"\b(an\s+additional|another|a\s+further)\s*$", window, re.I)
+                or more_after
+            ):
+                direction, relative = "increase", True
+            elif _EN_MAINTAIN.search(window[-30:]):
+                direction = "maintain"
+            start, end = match.start(), match.end()
+            qualifier = re.search(
+                r"(?:\b(?:by|to)\s+)?(?:(?:more|less|fewer)\s+than|at\s+least|at\s+most|about|"
+                r"some|over|above|below|around|approximately|a\s+minimum\s+of|an\s+additional)?\s*$",
+                before,
+                re.I,
+            )
+            if qualifier:
+                start = qualifier.start() + (
+                    len(qualifier.group()) - len(qualifier.group().lstrip())
+                )
+            indicators: list[str]
+            tail = re.match(r"\s*(?:and|or)\s+(?:above|more|below|less)\b", after, re.I)
+            skip = len(more_after.group()) if more_after else len(tail.group()) if tail else 0
+            rest = after[skip:]
+            if is_percent and re.match(r"\s+of\s+", rest):
+                phrase = _noun_phrase_after(re.sub(r"^\s+of\s+", "", rest))
+                indicators = [phrase]
+                end = match.end() + skip + rest.find(phrase) + len(phrase) if phrase else end
+            elif not is_percent and not match.group("per"):
+                phrase = _noun_phrase_after(rest)
+                committed = re.search(r"\b(will|shall|should|must|be)\b", after, re.I)
+                if not phrase and found and found[-1].start >= offset:
+                    phrase = found[
+                        -1
+                    ].indicator  # "30 million …, 10 million by …": the same measure
+                elif direction == "reach" and not committed:
+                    continue  # a count in passing ("the other four countries"), not a commitment
+                indicators = [phrase]
+                end = (
+                    match.end() + skip + (rest.find(phrase) + len(phrase) if phrase in rest else 0)
+                )
+            else:
+                subject_start, subject = _subject_before(sentence, match.start())
+                if re.match(r"^\s*both\b", sentence[subject_start + len(subject) :]) or re.search(
+                    r"\brespectively\b", after[:40]
+                ):
+                    indicators = _split_both(_without_article(subject))
+                else:
+                    indicators = [subject]
+                start = min(start, subject_start) if subject else start
+            span = sentence[start:end].strip(" ,;:")
+            for indicator in indicators:
+                indicator = _without_article(indicator.strip(" ,;:"))
+                if not indicator:
+                    continue
+                found.append(
+                    FoundTarget(
+                        indicator=indicator,
+                        value=value,
+                        unit=unit,
+                        direction=direction,
+                        relative=relative,
+                        year=year,
+                        span=span.replace("\u2024", "."),
+                        start=offset + start,
+                    )
+                )
+    return found
+
+
+# --- Chinese ---------------------------------------------------------------------------------
+
+_ZH_NUMBER = rf"(?:\d+(?:\.\d+)?|[{HAN_NUMERAL_CHARS}]+)(?:万|亿)?"
+_ZH_QUANTITY = re.compile(
+    rf"(?P<pct_word>百分之(?P<pct_value>{_ZH_NUMBER}))|(?P<number>{_ZH_NUMBER})(?P<percent>[%％])?"
+)
+_ZH_DECREASE = ("下降", "降低", "减少", "缩减", "压减", "降至", "降到", "减至")
+_ZH_INCREASE = ("提高", "增加", "增长", "提升", "新增", "扩大", "上升", "增至")
+_ZH_REACH = ("达到", "达", "建成", "建设")
+_ZH_AT_LEAST = ("不低于", "不少于", "至少", "超过", "高于")
+_ZH_AT_MOST = ("不高于", "不超过", "控制在", "低于", "少于")
+_ZH_MAINTAIN = ("保持", "稳定在", "维持")
+_ZH_YEAR = re.compile(r"(?:到|至|截至|在)?((?:19|20)\d\d)年(?:前|底|末)?")
+_ZH_CLAUSE_START = re.compile(r"[，,；;。：:、]")
+
+
+def extract_chinese(text: str) -> list[FoundTarget]:
+    found: list[FoundTarget] = []
+    for offset, sentence in _sentences(text):
+        year_match = _ZH_YEAR.search(sentence)
+        # "到2025年", "2025年前": a deadline; a bare "2020年" may be a baseline.
+        deadline = year_match and re.search(r"^(到|至|截至)|年(前|底|末)$", year_match.group())
+        year = int(year_match.group(1)) if year_match and deadline else None
+        for match in _ZH_QUANTITY.finditer(sentence):
+            if match.group("pct_word"):
+                raw, is_percent = match.group("pct_value"), True
+            else:
+                raw, is_percent = match.group("number"), bool(match.group("percent"))
+            value = number_value(raw)
+            if value is None:
+                continue
+            before, after = sentence[: match.start()], sentence[match.end() :]
+            if re.match(r"\s*(年|月|日|号|届|次会议|期|[-—–]\d)", after) or before.endswith("第"):
+                continue
+            if re.search(r"[A-Za-z]$", before) or re.match(r"[A-Za-z.]", after):
+                continue  # PM2.5, G20
+            verb_window = before[-6:]
+            direction = None
+            relative = False
+            for words, name in (
+                (_ZH_AT_LEAST, "at_least"),
+                (_ZH_AT_MOST, "at_most"),
+                (_ZH_MAINTAIN, "maintain"),
+                (_ZH_DECREASE, "decrease"),
+                (_ZH_INCREASE, "increase"),
+                (_ZH_REACH, "reach"),
+            ):
+                hit = max((verb_window.rfind(w) for w in words), default=-1)
+                if hit >= 0:
+                    direction = name
+                    if name in ("decrease", "increase"):
+                        relative = not re.search(r"(到|至)$", verb_window)
+                    break
+            if after.startswith("以上") or after.startswith("及以上"):
+                direction, relative = (
+                    ("at_least" if direction in (None, "reach") else direction),
+                    relative,
+                )
+            elif after.startswith(("以下", "以内")):
+                direction = "at_most" if direction in (None, "reach") else direction
+            if direction is None:
+                continue
+            clause_start = max((m.end() for m in _ZH_CLAUSE_START.finditer(before)), default=0)
+            verb_at = min(
+                (
+                    before.rfind(w, clause_start)
+                    for w in (
+                        *_ZH_DECREASE,
+                        *_ZH_INCREASE,
+                        *_ZH_REACH,
+                        *_ZH_AT_LEAST,
+                        *_ZH_AT_MOST,
+                        *_ZH_MAINTAIN,
+                    )
+                    if before.rfind(w, clause_start) >= 0
+                ),
+                default=match.start(),
+            )
+            subject = before[clause_start:verb_at].strip()
+            subject = re.sub(r"(分别|均|都|要|将|力争|确保|使)$", "", subject)
+            end = match.end()
+            suffix = re.match(r"(以上|及以上|以下|以内|个|所|家|项|人|万人|名)", after)
+            if suffix:
+                end += len(suffix.group())
+            unit = "%" if is_percent else ""
+            if not subject and not is_percent:
+                noun = re.match(
+                    r"[个所家项名座]?([^，,；;。、]{1,20})",
+                    after[len(suffix.group()) if suffix else 0 :],
+                )
+                subject = noun.group(1) if noun else ""
+                end = (
+                    match.end()
+                    + (len(suffix.group()) if suffix else 0)
+                    + (noun.end() if noun else 0)
+                )
+            indicators = [subject]
+            if "分别" in sentence[clause_start : match.start()] and re.search(
+                "[和与及、]", subject
+            ):
+                indicators = [p for p in re.split("[和与及、]", subject) if p]
+            span = sentence[clause_start:end].strip()
+            for indicator in indicators:
+                if indicator:
+                    found.append(
+                        FoundTarget(
+                            indicator,
+                            value,
+                            unit,
+                            direction,
+                            relative,
+                            year,
+                            span,
+                            start=offset + clause_start,
+                        )
+                    )
+    return found
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def extract(text: str, language: str | None = None) -> list[FoundTarget]:
+    """Targets in `text`; the language is guessed from the script when not given."""
+    if language is None:
+        language = "zh-Hans" if len(_HAN.findall(text)) > len(text) / 10 else "en"
+    return extract_chinese(text) if language.startswith("zh") else extract_english(text)
