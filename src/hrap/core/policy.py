@@ -20,6 +20,8 @@ STAFF_ACTIONS = frozenset(
         "assignment.edit",
         "audit.view",
         "plan.view_draft",
+        "plan.review",
+        "plan.publish",
     }
 )
 

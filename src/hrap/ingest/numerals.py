@@ -77,6 +77,8 @@ def han_value(text: str) -> int | None:
     """二十 → 20, 一百零五 → 105, 三万 → 30000; None when not a Chinese numeral."""
     if not text or any(c not in HAN_NUMERAL_CHARS for c in text):
         return None
+    if not any(c in _HAN_DIGITS for c in text) and text[0] not in _HAN_SMALL:
+        return None  # 万 or 亿 alone is a word, not a number
     if all(c in _HAN_DIGITS for c in text) and len(text) > 1:  # 二〇二五 read digit by digit
         return int("".join(str(_HAN_DIGITS[c]) for c in text))
     total = section = digit = 0

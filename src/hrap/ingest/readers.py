@@ -35,13 +35,14 @@ class Block:
 
 # --- Lines into paragraphs --------------------------------------------------------------------
 
-_TERMINAL = tuple(".。;；:：!！?？”\"')）")
+_TERMINAL = tuple(".。;；:：!！?？”\"')）]】")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 # Lines that open a new block whatever precedes them: numbered headings, bullets, intro words.
 MARKER = re.compile(
     r"^\s*(?:[IVXLC]+[.．]\s|\d{1,2}[.．、]\s*\S|[（(]\s*(?:\d{1,2}|[一二三四五六七八九十]+)\s*[)）]|"
     r"[一二三四五六七八九十百]+、|第[一二三四五六七八九十百\d]+[章节節部分篇]|"
-    r"(?:——|--|[-–—•・▪*+])\s*\S|(?:part|chapter)\s+\w+)",
+    r"(?:——|--|[-–—•・▪*+])\s*\S|(?:part|chapter)\s+\w+|"
+    r"(?:导言|導言|前言|序言|引言|introduction|foreword|preamble|preface)\s*$)",
     re.IGNORECASE,
 )
 _HEADING_ONLY = re.compile(
@@ -51,17 +52,29 @@ _HEADING_ONLY = re.compile(
 )
 
 
+_OPEN_END = re.compile(r"([,，、]|\b(and|or|of|the|to|for|in|on|with|a|an))$", re.IGNORECASE)
+
+
+_INTRO_LINE = re.compile(
+    r"^\s*(导言|導言|前言|序言|引言|introduction|foreword|preamble|preface)\s*$", re.IGNORECASE
+)
+
+
 def _joins(previous: str, line: str) -> bool:
     """Whether `line` continues `previous` (a sentence broken by the line's end)."""
-    if MARKER.match(line) or previous.endswith(_TERMINAL):
+    if MARKER.match(line) or previous.endswith(_TERMINAL) or _INTRO_LINE.match(previous):
         return False
-    # A short numbered heading is complete without a full stop.
-    return not (_HEADING_ONLY.match(previous) and len(previous) < 80)
+    if _HEADING_ONLY.match(previous):
+        # A numbered heading is complete without a full stop, unless visibly cut short.
+        return bool(_OPEN_END.search(previous)) or line[:1].islower()
+    return True
 
 
 def _glue(previous: str, line: str) -> str:
     if previous.endswith("-") and line[:1].islower():
         return previous[:-1] + line
+    if previous.endswith(("-", "–", "—")) and line[:1].isdigit():
+        return previous + line  # 2021-|2025
     if _HAN.search(previous[-1:]) or _HAN.search(line[:1]):
         return previous + line
     return f"{previous} {line}"

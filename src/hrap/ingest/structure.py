@@ -99,7 +99,9 @@ def split_heading(text: str, *, numbered: bool) -> tuple[str, str]:
     text = text.strip()
     chinese = _is_chinese(text)
     stop = re.search(r"。" if chinese else r"(?<![A-Z])\.(?=\s|$)(?!\s*\d)", text)
-    if numbered and (stop is None or stop.end() >= len(text.rstrip())):
+    if numbered and stop is None and not re.search(r"[；;:：]\s*\S", text):
+        return text.strip(), ""
+    if numbered and stop is not None and stop.end() >= len(text.rstrip()):
         short = len(text) <= (40 if chinese else 120)
         if short and not re.search(r"[；;:：]\s*\S", text):
             return text.rstrip("。.").strip(), ""
@@ -108,7 +110,7 @@ def split_heading(text: str, *, numbered: bool) -> tuple[str, str]:
     head, body = text[: stop.start()].strip(), text[stop.end() :].strip()
     if chinese:
         return (head, body) if len(head) <= 40 else ("", text)
-    if len(head.split()) <= 25 and not _EN_FINITE.search(head):
+    if len(head.split()) <= 40 and not _EN_FINITE.search(head):
         return head, body
     return "", text
 
@@ -202,8 +204,25 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
         if marker is None and block.heading and f"h{block.heading}" in depths:
             marker = Marker(f"h{block.heading}", "", None, block.text)
         if marker is None:
-            if open_nodes:
+            if open_nodes and _continues_heading(open_nodes[-1], block.text):
+                open_nodes[-1].title = f"{open_nodes[-1].title} {block.text}".strip()
+                open_nodes[-1].source += "\n" + block.text
+            elif open_nodes:
                 node = open_nodes[-1]
+                # Only laid-out pages break lines mid-paragraph; Chinese bullets keep "——标题。"
+                # and body on one line, so a break after the stop there is a new paragraph.
+                wrapped = block.where.startswith("page") and language == "en"
+                if (
+                    wrapped
+                    and node.style == "bullet"
+                    and not node.title
+                    and "\n\n" not in node.text
+                ):
+                    # A line break right after a bullet's heading sentence ("-Heading." then
+                    # the body on the next line) still makes "Heading. Body".
+                    title, _ = split_heading(f"{node.text} {block.text}", numbered=False)
+                    if title and title == node.text.rstrip("。. "):
+                        node.title, node.text = title, ""
                 node.text = f"{node.text}\n\n{block.text}" if node.text else block.text
                 node.source += "\n\n" + block.text
             else:
@@ -214,6 +233,9 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
             depth = numbered[-1].depth + 1 if numbered else 0
         else:
             depth = depths[marker.style]
+            # Bullets are leaves: a numbered heading never goes inside one.
+            while open_nodes and open_nodes[-1].style == "bullet":
+                open_nodes.pop()
         while open_nodes and open_nodes[-1].depth >= depth:
             open_nodes.pop()
         parent = open_nodes[-1] if open_nodes else None
@@ -254,10 +276,31 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
         preamble=preamble,
         notes=notes,
     )
+    _strip_page_numbers(document)
     _assign_refs(document.nodes, "")
     for node in document.walk():
         node.targets = extract(node.text, language) + extract(node.title, language)
     return document
+
+
+def _continues_heading(node: ParsedNode, text: str) -> bool:
+    """A heading wrapped onto the next lines: "V. Fulfillment …," then "and International …"."""
+    if node.style == "bullet" or node.text or not node.title or len(text) > 100:
+        return False
+    open_end = re.search(r"([,，、]|\b(and|or|of|the|to|for|in|on|with))$", node.title, re.I)
+    return bool(open_end) or text[:1].islower()
+
+
+_PAGE_SUFFIX = re.compile(r"\s+\d{1,3}$")
+
+
+def _strip_page_numbers(document: ParsedDocument) -> None:
+    """A table of contents gives each heading its page: drop the numbers when most have one."""
+    headings = [n for n in document.walk() if n.style != "bullet" and n.title]
+    numbered = [n for n in headings if _PAGE_SUFFIX.search(n.title)]
+    if len(headings) >= 3 and len(numbered) >= 0.6 * len(headings):
+        for node in numbered:
+            node.title = _PAGE_SUFFIX.sub("", node.title)
 
 
 def _kind_rank(kind: str) -> str:
@@ -302,7 +345,7 @@ def _assign_refs(nodes: list[ParsedNode], prefix: str) -> None:
         elif node.style == "bullet" or node.value is None:
             bullet_count += 1
             own = str(bullet_count)
-        elif not prefix and node.value < len(_ROMAN_REF):
+        elif node.kind == "part" and not prefix and node.value < len(_ROMAN_REF):
             own = _ROMAN_REF[node.value]
         else:
             own = str(node.value)

@@ -243,8 +243,11 @@ def extract_english(text: str) -> list[FoundTarget]:
 
 _ZH_NUMBER = rf"(?:\d+(?:\.\d+)?|[{HAN_NUMERAL_CHARS}]+)(?:万|亿)?"
 _ZH_QUANTITY = re.compile(
-    rf"(?P<pct_word>百分之(?P<pct_value>{_ZH_NUMBER}))|(?P<number>{_ZH_NUMBER})(?P<percent>[%％])?"
+    rf"(?P<pct_word>百分之(?P<pct_value>{_ZH_NUMBER}))"
+    rf"|(?P<per_word>(?P<per_base>千|万|十万)分之(?P<per_value>{_ZH_NUMBER}))"
+    rf"|(?P<number>{_ZH_NUMBER})(?P<percent>[%％])?"
 )
+_ZH_PER = {"千": "per 1,000", "万": "per 10,000", "十万": "per 100,000"}
 _ZH_DECREASE = ("下降", "降低", "减少", "缩减", "压减", "降至", "降到", "减至")
 _ZH_INCREASE = ("提高", "增加", "增长", "提升", "新增", "扩大", "上升", "增至")
 _ZH_REACH = ("达到", "达", "建成", "建设")
@@ -263,8 +266,12 @@ def extract_chinese(text: str) -> list[FoundTarget]:
         deadline = year_match and re.search(r"^(到|至|截至)|年(前|底|末)$", year_match.group())
         year = int(year_match.group(1)) if year_match and deadline else None
         for match in _ZH_QUANTITY.finditer(sentence):
+            per_unit = ""
             if match.group("pct_word"):
                 raw, is_percent = match.group("pct_value"), True
+            elif match.group("per_word"):
+                raw, is_percent = match.group("per_value"), False
+                per_unit = _ZH_PER[match.group("per_base")]
             else:
                 raw, is_percent = match.group("number"), bool(match.group("percent"))
             value = number_value(raw)
@@ -278,20 +285,24 @@ def extract_chinese(text: str) -> list[FoundTarget]:
             verb_window = before[-6:]
             direction = None
             relative = False
-            for words, name in (
-                (_ZH_AT_LEAST, "at_least"),
-                (_ZH_AT_MOST, "at_most"),
-                (_ZH_MAINTAIN, "maintain"),
-                (_ZH_DECREASE, "decrease"),
-                (_ZH_INCREASE, "increase"),
-                (_ZH_REACH, "reach"),
-            ):
-                hit = max((verb_window.rfind(w) for w in words), default=-1)
-                if hit >= 0:
-                    direction = name
-                    if name in ("decrease", "increase"):
-                        relative = not re.search(r"(到|至)$", verb_window)
-                    break
+            # The direction word nearest the number wins, the longest on a tie (不高于 over 高于).
+            candidates = [
+                (verb_window.rfind(word) + len(word), len(word), name)
+                for words, name in (
+                    (_ZH_AT_LEAST, "at_least"),
+                    (_ZH_AT_MOST, "at_most"),
+                    (_ZH_MAINTAIN, "maintain"),
+                    (_ZH_DECREASE, "decrease"),
+                    (_ZH_INCREASE, "increase"),
+                    (_ZH_REACH, "reach"),
+                )
+                for word in words
+                if word in verb_window
+            ]
+            if candidates:
+                direction = max(candidates)[2]
+                if direction in ("decrease", "increase"):
+                    relative = not re.search(r"(到|至)$", verb_window)
             if after.startswith("以上") or after.startswith("及以上"):
                 direction, relative = (
                     ("at_least" if direction in (None, "reach") else direction),
@@ -323,8 +334,8 @@ def extract_chinese(text: str) -> list[FoundTarget]:
             suffix = re.match(r"(以上|及以上|以下|以内|个|所|家|项|人|万人|名)", after)
             if suffix:
                 end += len(suffix.group())
-            unit = "%" if is_percent else ""
-            if not subject and not is_percent:
+            unit = "%" if is_percent else per_unit
+            if not subject and not unit:
                 noun = re.match(
                     r"[个所家项名座]?([^，,；;。、]{1,20})",
                     after[len(suffix.group()) if suffix else 0 :],

@@ -15,8 +15,14 @@ class Plan(Versioned):
         DRAFT = "draft", _("draft")
         ACTIVE = "active", _("active")
         CLOSED = "closed", _("closed")
+        SUPERSEDED = "superseded", _("superseded")
 
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    # A plan is one slug with numbered revisions: a draft from the ingester becomes the current
+    # revision when published, and the revision it replaces is kept, superseded.
+    CURRENT = (Status.ACTIVE, Status.CLOSED)
+
+    slug = models.SlugField(_("slug"), max_length=100)
+    revision = models.PositiveIntegerField(_("revision"), default=1)
     title = models.JSONField(_("title"), default=dict)
     jurisdiction = models.ForeignKey(
         Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT
@@ -31,16 +37,24 @@ class Plan(Versioned):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    ingest_report = models.JSONField(_("ingest report"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["-period_start", "slug"]
+        ordering = ["-period_start", "slug", "-revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "revision"], name="plan_slug_revision_unique"),
+        ]
         verbose_name = _("plan")
         verbose_name_plural = _("plans")
 
     def __str__(self) -> str:
         return choose(self.title).text or self.slug
+
+    @property
+    def is_current(self) -> bool:
+        return self.status in self.CURRENT
 
 
 class PlanNode(Versioned):
@@ -69,6 +83,9 @@ class PlanNode(Versioned):
     text = models.JSONField(_("text"), default=dict, blank=True)
     position = models.PositiveIntegerField(_("position"))
     depth = models.PositiveSmallIntegerField(_("depth"))
+    # What the ingester read this node from, per language, for review: {"en": "1. Right to …"}.
+    source = models.JSONField(_("source text"), default=dict, blank=True)
+    source_where = models.JSONField(_("source location"), default=dict, blank=True)
     # Every language's number, title and text, in simplified script and case-folded: what
     # search matches against (see plans.search).
     search_text = models.TextField(editable=False, blank=True)

@@ -18,19 +18,37 @@ from hrap.plans.textsearch import excerpt, normalize, query_terms
 
 
 def plan_list(*, viewer: User) -> QuerySet[Plan]:
-    plans = Plan.objects.select_related("jurisdiction").annotate(
-        task_count=Count("nodes", filter=Q(nodes__kind=PlanNode.Kind.TASK))
+    """Current revisions, and for staff the drafts under review; superseded ones are history."""
+    plans = (
+        Plan.objects.select_related("jurisdiction")
+        .exclude(status=Plan.Status.SUPERSEDED)
+        .annotate(task_count=Count("nodes", filter=Q(nodes__kind=PlanNode.Kind.TASK)))
     )
     if not policy.can(viewer, "plan.view_draft"):
         plans = plans.exclude(status=Plan.Status.DRAFT)
-    return plans.order_by("-period_start", "slug")
+    return plans.order_by("-period_start", "slug", "-revision")
 
 
-def plan_get(*, viewer: User, slug: str) -> Plan:
-    plan = plan_list(viewer=viewer).filter(slug=slug).first()
-    if plan is None:
+def plan_get(*, viewer: User, slug: str, revision: int | None = None) -> Plan:
+    """The current revision of a plan, or the one asked for; drafts only for staff."""
+    plans = Plan.objects.select_related("jurisdiction").filter(slug=slug)
+    sees_drafts = policy.can(viewer, "plan.view_draft")
+    if revision is not None:
+        plan = plans.filter(revision=revision).first()
+    else:
+        plan = plans.filter(status__in=Plan.CURRENT).order_by("-revision").first()
+        if plan is None and sees_drafts:
+            plan = plans.filter(status=Plan.Status.DRAFT).order_by("-revision").first()
+    if plan is None or (plan.status == Plan.Status.DRAFT and not sees_drafts):
         raise NotFound(f"no plan {slug!r}")
     return plan
+
+
+def plan_revisions(*, viewer: User, slug: str) -> QuerySet[Plan]:
+    plans = Plan.objects.filter(slug=slug).order_by("-revision")
+    if not policy.can(viewer, "plan.view_draft"):
+        plans = plans.exclude(status=Plan.Status.DRAFT)
+    return plans
 
 
 @dataclass
@@ -180,9 +198,11 @@ def node_search(
     terms = query_terms(query)
     if not terms:
         return terms, []
-    nodes = PlanNode.objects.filter(plan__in=plan_list(viewer=viewer)).select_related("plan")
     if plan is not None:
-        nodes = nodes.filter(plan=plan)
+        nodes = PlanNode.objects.filter(plan=plan).select_related("plan")
+    else:
+        current = plan_list(viewer=viewer).filter(status__in=Plan.CURRENT)
+        nodes = PlanNode.objects.filter(plan__in=current).select_related("plan")
     for term in terms:
         nodes = nodes.filter(search_text__contains=term)
     hits = []
@@ -195,3 +215,32 @@ def node_search(
         hits.append(SearchHit(node, score, before, match, after))
     hits.sort(key=lambda h: (-h.score, h.node.depth, h.node.plan_id, h.node.ref))
     return terms, hits[:limit]
+
+
+@dataclass
+class ReviewRow:
+    node: PlanNode
+    depth: int
+    targets: list[Target]
+    paragraphs: int
+
+
+def review_rows(*, plan: Plan) -> list[ReviewRow]:
+    """Every node in reading order with its targets, for the review of a draft."""
+    nodes = list(PlanNode.objects.filter(plan=plan).order_by("depth", "position", "id"))
+    targets: dict[int, list[Target]] = defaultdict(list)
+    for t in Target.objects.filter(node__plan=plan).select_related("indicator"):
+        targets[t.node_id].append(t)
+    children: dict[int | None, list[PlanNode]] = defaultdict(list)
+    for n in nodes:
+        children[n.parent_id].append(n)
+    rows: list[ReviewRow] = []
+
+    def visit(parent_id: int | None, depth: int) -> None:
+        for n in sorted(children[parent_id], key=lambda x: (x.position, x.id)):
+            paragraphs = max((len(t.split("\n\n")) for t in n.text.values()), default=0)
+            rows.append(ReviewRow(n, depth, targets[n.id], paragraphs))
+            visit(n.id, depth + 1)
+
+    visit(None, 0)
+    return rows

@@ -11,9 +11,10 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
+from django.db.models import F
 
 from hrap.core import audit, policy
-from hrap.core.errors import EditConflict, InvalidInput, Problem
+from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, Problem
 from hrap.core.localized import LocalizedText, clean
 from hrap.directory.models import Agency, Jurisdiction
 from hrap.directory.services import jurisdiction_load_country
@@ -46,8 +47,15 @@ def plan_import(
     actor: Actor,
     replace: bool = False,
     status: str = Plan.Status.ACTIVE,
+    draft: bool = False,
+    node_sources: dict[str, dict[str, dict[str, str]]] | None = None,
+    report: list[str] | None = None,
 ) -> Plan:
-    """Validate a plan file and write it whole, or raise InvalidInput and write nothing."""
+    """Validate a plan file and write it whole, or raise InvalidInput and write nothing.
+
+    With `draft`, the plan becomes a new draft revision of its slug (for review, then
+    publication); `node_sources` maps a ref to {language: {"text": …, "where": …}}.
+    """
     if actor is not None:  # None is the operator at the command line
         policy.require(actor, "plan.import")
     document, problems = planfile.parse(raw)
@@ -57,22 +65,45 @@ def plan_import(
     if problems:
         raise InvalidInput(problems)
     meta = document["plan"]
+    slug = meta["slug"]
+    revisions = Plan.objects.filter(slug=slug)
     kept_assignments: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    existing = Plan.objects.filter(slug=meta["slug"]).first()
-    if existing is not None:
-        if not replace:
+    replaced = None
+    if draft:
+        status = Plan.Status.DRAFT
+        pending = revisions.filter(status=Plan.Status.DRAFT).first()
+        if pending is not None:
+            if not replace:
+                raise InvalidInput(
+                    [
+                        Problem(
+                            "$.plan.slug",
+                            f"a draft of {slug!r} (revision {pending.revision}) "
+                            "is under review: publish or discard it first (or replace it)",
+                        )
+                    ]
+                )
+            replaced = pending
+            pending.delete()
+        revision = (
+            revisions.order_by("-revision").values_list("revision", flat=True).first() or 0
+        ) + 1
+    else:
+        current = revisions.order_by("-revision").first()
+        if current is not None and not replace:
             raise InvalidInput(
-                [Problem("$.plan.slug", f"a plan {meta['slug']!r} already exists (use --replace)")]
+                [Problem("$.plan.slug", f"a plan {slug!r} already exists (use --replace)")]
             )
-        # Refs are stable across re-imports, so assignments follow their task by ref.
-        for ref, agency_id, role in Assignment.objects.filter(node__plan=existing).values_list(
-            "node__ref", "agency_id", "role"
-        ):
-            kept_assignments[ref].append((agency_id, role))
-        existing.delete()
+        revision = current.revision if current is not None else 1
+        if current is not None:
+            # Refs are stable across re-imports, so assignments follow their task by ref.
+            kept_assignments = _assignments_by_ref(current)
+            replaced = current
+            current.delete()
 
     plan = Plan.objects.create(
-        slug=meta["slug"],
+        slug=slug,
+        revision=revision,
         title=meta["title"],
         jurisdiction=_jurisdiction(meta["jurisdiction"], actor),
         period_start=meta["period"]["start"],
@@ -83,16 +114,78 @@ def plan_import(
         predecessor_slug=meta.get("predecessor") or "",
         sources=meta.get("sources", []),
         status=status,
+        ingest_report=report or [],
     )
-    counts = _write_nodes(plan, document["nodes"])
+    counts = _write_nodes(plan, document["nodes"], node_sources or {})
     _restore_assignments(plan, kept_assignments)
     audit.record(
         actor=actor,
-        action="plan.replace" if existing else "plan.import",
+        action="plan.replace" if replaced else ("plan.ingest" if draft else "plan.import"),
         target=plan,
-        after={"sha256": hashlib.sha256(raw).hexdigest(), **counts},
+        after={"sha256": hashlib.sha256(raw).hexdigest(), "revision": revision, **counts},
     )
     return plan
+
+
+def _assignments_by_ref(plan: Plan) -> dict[str, list[tuple[int, str]]]:
+    kept: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for ref, agency_id, role in Assignment.objects.filter(node__plan=plan).values_list(
+        "node__ref", "agency_id", "role"
+    ):
+        kept[ref].append((agency_id, role))
+    return kept
+
+
+@transaction.atomic
+def plan_publish(*, plan: Plan, actor: Actor) -> Plan:
+    """A reviewed draft becomes the current revision; the one it replaces is kept, superseded."""
+    policy.require(actor, "plan.publish", plan)
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != Plan.Status.DRAFT:
+        raise InvalidTransition(f"revision {plan.revision} of {plan.slug} is not a draft")
+    current = (
+        Plan.objects.select_for_update()
+        .filter(slug=plan.slug, status__in=Plan.CURRENT)
+        .order_by("-revision")
+        .first()
+    )
+    carried = 0
+    if current is not None:
+        kept = _assignments_by_ref(current)
+        _restore_assignments(plan, kept)
+        carried = sum(len(v) for v in kept.values())
+        current.status = Plan.Status.SUPERSEDED
+        current.version += 1
+        current.save(update_fields=["status", "version"])
+    plan.status = Plan.Status.ACTIVE
+    plan.version += 1
+    plan.save(update_fields=["status", "version"])
+    audit.record(
+        actor=actor,
+        action="plan.publish",
+        target=plan,
+        before={"status": Plan.Status.DRAFT},
+        after={
+            "status": Plan.Status.ACTIVE,
+            "supersedes": current.revision if current else None,
+            "assignments_carried": carried,
+        },
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_discard(*, plan: Plan, actor: Actor) -> None:
+    policy.require(actor, "plan.publish", plan)
+    if plan.status != Plan.Status.DRAFT:
+        raise InvalidTransition(f"revision {plan.revision} of {plan.slug} is not a draft")
+    audit.record(
+        actor=actor,
+        action="plan.discard",
+        target=plan,
+        before={"slug": plan.slug, "revision": plan.revision, "nodes": plan.nodes.count()},
+    )
+    plan.delete()
 
 
 def _jurisdiction(code: str, actor: Actor) -> Jurisdiction:
@@ -103,7 +196,9 @@ def _jurisdiction(code: str, actor: Actor) -> Jurisdiction:
     return found
 
 
-def _write_nodes(plan: Plan, roots: list[dict[str, Any]]) -> dict[str, int]:
+def _write_nodes(
+    plan: Plan, roots: list[dict[str, Any]], node_sources: dict[str, dict[str, dict[str, str]]]
+) -> dict[str, int]:
     # One bulk insert per depth: parents get their ids before their children are written.
     level: list[tuple[PlanNode | None, list[dict[str, Any]]]] = [(None, roots)]
     pending_targets: list[tuple[PlanNode, dict[str, Any]]] = []
@@ -122,6 +217,12 @@ def _write_nodes(plan: Plan, roots: list[dict[str, Any]]) -> dict[str, int]:
                     text=entry.get("text", {}),
                     position=position,
                     depth=depth,
+                    source={
+                        lang: s["text"] for lang, s in node_sources.get(entry["ref"], {}).items()
+                    },
+                    source_where={
+                        lang: s["where"] for lang, s in node_sources.get(entry["ref"], {}).items()
+                    },
                 )
                 node.search_text = node_search_text(node)
                 rows.append((node, entry))
@@ -164,6 +265,7 @@ def _restore_assignments(plan: Plan, kept: dict[str, list[tuple[int, str]]]) -> 
     if not kept:
         return
     nodes = {n.ref: n for n in PlanNode.objects.filter(plan=plan, ref__in=list(kept))}
+    # A task dropped from the new revision loses its assignment; the old revision keeps it.
     Assignment.objects.bulk_create(
         Assignment(node=nodes[ref], agency_id=agency_id, role=role)
         for ref, pairs in kept.items()
@@ -358,3 +460,151 @@ def assignment_remove(*, assignment: Assignment, actor: Actor) -> None:
         },
     )
     assignment.delete()
+
+
+# --- Structure corrections on a draft ---------------------------------------------------------
+
+
+def _require_draft(node: PlanNode) -> None:
+    if node.plan.status != Plan.Status.DRAFT:
+        raise InvalidTransition(
+            "the structure of a published plan does not change; ingest a new draft to revise it"
+        )
+
+
+def _siblings(node: PlanNode) -> list[PlanNode]:
+    return list(
+        PlanNode.objects.filter(plan=node.plan, parent=node.parent).order_by("position", "id")
+    )
+
+
+@transaction.atomic
+def node_set_kind(*, node: PlanNode, actor: Actor, kind: str) -> PlanNode:
+    policy.require(actor, "node.edit", node)
+    _require_draft(node)
+    if kind not in PlanNode.Kind.values:
+        raise InvalidInput([Problem("kind", f"{kind!r} is not a kind of node")])
+    rank = planfile.KIND_RANK
+    if node.parent is not None and rank[kind] <= rank[node.parent.kind]:
+        raise InvalidInput([Problem("kind", f"a {kind} cannot be inside a {node.parent.kind}")])
+    for child in node.children.all():
+        if rank[child.kind] <= rank[kind]:
+            raise InvalidInput([Problem("kind", f"a {child.kind} cannot be inside a {kind}")])
+    before = node.kind
+    if before == kind:
+        return node
+    node.kind = kind
+    node.version += 1
+    node.save(update_fields=["kind", "version"])
+    audit.record(
+        actor=actor, action="node.kind", target=node, before={"kind": before}, after={"kind": kind}
+    )
+    return node
+
+
+@transaction.atomic
+def node_move(*, node: PlanNode, actor: Actor, up: bool) -> PlanNode:
+    """Swap a node with its previous (up) or next sibling."""
+    policy.require(actor, "node.edit", node)
+    _require_draft(node)
+    siblings = _siblings(node)
+    index = next(i for i, s in enumerate(siblings) if s.pk == node.pk)
+    other_index = index - 1 if up else index + 1
+    if not 0 <= other_index < len(siblings):
+        return node
+    order = [s.pk for s in siblings]
+    order[index], order[other_index] = order[other_index], order[index]
+    for position, pk in enumerate(order):
+        PlanNode.objects.filter(pk=pk).update(position=position)
+    node.refresh_from_db()
+    audit.record(
+        actor=actor,
+        action="node.move",
+        target=node,
+        before={"position": index},
+        after={"position": other_index},
+    )
+    return node
+
+
+@transaction.atomic
+def node_merge_into_previous(*, node: PlanNode, actor: Actor) -> PlanNode:
+    """A node the parser split wrongly goes back into the sibling before it, text and all."""
+    policy.require(actor, "node.edit", node)
+    _require_draft(node)
+    siblings = _siblings(node)
+    index = next(i for i, s in enumerate(siblings) if s.pk == node.pk)
+    if index == 0:
+        raise InvalidInput([Problem("node", "the first node has no previous node to merge into")])
+    into = siblings[index - 1]
+    before = {
+        "into": {"ref": into.ref, "text": into.text},
+        "merged": {"ref": node.ref, "title": node.title, "text": node.text},
+    }
+    for lang in set(node.title) | set(node.text):
+        own = ". ".join(p for p in (node.title.get(lang, ""), node.text.get(lang, "")) if p)
+        into.text[lang] = "\n\n".join(p for p in (into.text.get(lang, ""), own) if p)
+    offset = into.children.count()
+    for child in node.children.order_by("position"):
+        child.parent, child.position = into, child.position + offset
+        child.save(update_fields=["parent", "position"])
+    node.targets.update(node=into)
+    node.assignments.exclude(agency__in=into.assignments.values("agency")).update(node=into)
+    node.delete()
+    into.search_text = node_search_text(into)
+    into.version += 1
+    into.save(update_fields=["text", "search_text", "version"])
+    audit.record(
+        actor=actor, action="node.merge", target=into, before=before, after={"text": into.text}
+    )
+    return into
+
+
+@transaction.atomic
+def node_split(*, node: PlanNode, actor: Actor, paragraph: int) -> PlanNode:
+    """Paragraphs from `paragraph` (counted from 1) on become a new node right after this one."""
+    policy.require(actor, "node.edit", node)
+    _require_draft(node)
+    kept: dict[str, str] = {}
+    moved: dict[str, str] = {}
+    for lang, text in node.text.items():
+        paragraphs = [p for p in text.split("\n\n") if p.strip()]
+        kept[lang] = "\n\n".join(paragraphs[: paragraph - 1])
+        moved[lang] = "\n\n".join(paragraphs[paragraph - 1 :])
+    if paragraph < 2 or not any(moved.values()) or not any(kept.values()):
+        raise InvalidInput([Problem("paragraph", f"cannot split before paragraph {paragraph}")])
+    ref, n = f"{node.ref}-2", 2
+    while PlanNode.objects.filter(plan=node.plan, ref=ref).exists():
+        n += 1
+        ref = f"{node.ref}-{n}"
+    PlanNode.objects.filter(plan=node.plan, parent=node.parent, position__gt=node.position).update(
+        position=F("position") + 1
+    )
+    new = PlanNode(
+        plan=node.plan,
+        parent=node.parent,
+        kind=node.kind,
+        ref=ref,
+        text=clean(moved),
+        position=node.position + 1,
+        depth=node.depth,
+    )
+    new.search_text = node_search_text(new)
+    new.save()
+    before = {"text": node.text}
+    node.text = clean(kept)
+    node.search_text = node_search_text(node)
+    node.version += 1
+    node.save(update_fields=["text", "search_text", "version"])
+    for target in node.targets.all():
+        if any(span and span in moved.get(lang, "") for lang, span in target.span.items()):
+            target.node = new
+            target.save(update_fields=["node"])
+    audit.record(
+        actor=actor,
+        action="node.split",
+        target=node,
+        before=before,
+        after={"text": node.text, "new": ref},
+    )
+    return new

@@ -1,26 +1,29 @@
-from django.urls import path
+from django.urls import include, path
 
 from hrap.plans import views
 
 app_name = "plans"
 
+# The same pages serve the current revision of a plan (/plans/<slug>/…) and any other revision
+# (/plans/<slug>/revisions/<n>/…): reverse() picks the pattern by the arguments it is given.
+plan_pages = [
+    path("", views.plan_detail, name="detail"),
+    path("export.json", views.plan_export, name="export"),
+    path("review/", views.plan_review, name="review"),
+    path("publish/", views.plan_publish, name="publish"),
+    path("discard/", views.plan_discard, name="discard"),
+    path("<str:ref>/", views.node_detail, name="node"),
+    path("<str:ref>/edit/", views.node_edit, name="node_edit"),
+    path("<str:ref>/structure/", views.node_structure, name="node_structure"),
+    path("<str:ref>/targets/add/", views.target_edit, name="target_add"),
+    path("<str:ref>/targets/<int:target_id>/", views.target_edit, name="target_edit"),
+    path("<str:ref>/targets/<int:target_id>/delete/", views.target_delete, name="target_delete"),
+    path("<str:ref>/assignments/", views.assignments_edit, name="assignments"),
+]
+
 urlpatterns = [
     path("plans/", views.plan_list, name="list"),
-    path("plans/<slug:slug>/", views.plan_detail, name="detail"),
-    path("plans/<slug:slug>/export.json", views.plan_export, name="export"),
-    path("plans/<slug:slug>/<str:ref>/", views.node_detail, name="node"),
-    path("plans/<slug:slug>/<str:ref>/edit/", views.node_edit, name="node_edit"),
-    path("plans/<slug:slug>/<str:ref>/targets/add/", views.target_edit, name="target_add"),
-    path(
-        "plans/<slug:slug>/<str:ref>/targets/<int:target_id>/",
-        views.target_edit,
-        name="target_edit",
-    ),
-    path(
-        "plans/<slug:slug>/<str:ref>/targets/<int:target_id>/delete/",
-        views.target_delete,
-        name="target_delete",
-    ),
-    path("plans/<slug:slug>/<str:ref>/assignments/", views.assignments_edit, name="assignments"),
+    path("plans/<slug:slug>/revisions/<int:revision>/", include(plan_pages)),
+    path("plans/<slug:slug>/", include(plan_pages)),
     path("search/", views.search, name="search"),
 ]

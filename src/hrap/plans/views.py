@@ -8,14 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hrap.core import audit, policy
-from hrap.core.errors import EditConflict, InvalidInput, NotFound
+from hrap.core.errors import EditConflict, InvalidInput, NotFound, Problem
 from hrap.directory.models import Agency
-from hrap.plans import planfile, selectors, services
+from hrap.plans import links, planfile, selectors, services
 from hrap.plans.forms import AssignmentForm, NodeForm, TargetForm
 from hrap.plans.models import Assignment, Plan, PlanNode
 
@@ -25,14 +25,19 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     return render(request, "plans/plan_list.html", {"plans": plans})
 
 
-def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    plan = selectors.plan_get(viewer=request.user, slug=slug)
+def plan_detail(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
+    plan = selectors.plan_get(viewer=request.user, slug=slug, revision=revision)
     tree = selectors.plan_tree(plan=plan)
-    return render(request, "plans/plan_detail.html", {"plan": plan, "tree": tree})
+    revisions = selectors.plan_revisions(viewer=request.user, slug=slug)
+    return render(
+        request,
+        "plans/plan_detail.html",
+        {"plan": plan, "tree": tree, "revisions": revisions},
+    )
 
 
-def plan_export(request: HttpRequest, slug: str) -> HttpResponse:
-    plan = selectors.plan_get(viewer=request.user, slug=slug)
+def plan_export(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
+    plan = selectors.plan_get(viewer=request.user, slug=slug, revision=revision)
     response = HttpResponse(
         planfile.dumps(selectors.plan_document(plan=plan)), content_type="application/json"
     )
@@ -40,13 +45,17 @@ def plan_export(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-def _node_page(request: HttpRequest, slug: str, ref: str) -> tuple[Plan, selectors.NodePage]:
-    plan = selectors.plan_get(viewer=request.user, slug=slug)
+def _node_page(
+    request: HttpRequest, slug: str, ref: str, revision: int | None
+) -> tuple[Plan, selectors.NodePage]:
+    plan = selectors.plan_get(viewer=request.user, slug=slug, revision=revision)
     return plan, selectors.node_get(viewer=request.user, plan=plan, ref=ref)
 
 
-def node_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
-    plan, page = _node_page(request, slug, ref)
+def node_detail(
+    request: HttpRequest, slug: str, ref: str, revision: int | None = None
+) -> HttpResponse:
+    plan, page = _node_page(request, slug, ref, revision)
     can_edit = policy.can(request.user, "node.edit", page.node)
     changes = audit.history(page.node)[:20] if policy.can(request.user, "audit.view") else []
     return render(
@@ -57,7 +66,7 @@ def node_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 
 
 def _node_url(node: PlanNode) -> str:
-    return reverse("plans:node", args=[node.plan.slug, node.ref])
+    return links.plan_url("node", node.plan, node.ref)
 
 
 def _conflict_message(request: HttpRequest, conflict: EditConflict) -> None:
@@ -87,8 +96,10 @@ def _add_problems(form: Any, error: InvalidInput) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def node_edit(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
-    plan, page = _node_page(request, slug, ref)
+def node_edit(
+    request: HttpRequest, slug: str, ref: str, revision: int | None = None
+) -> HttpResponse:
+    plan, page = _node_page(request, slug, ref, revision)
     node = page.node
     policy.require(request.user, "node.edit", node)
     form = NodeForm(request.POST or None, node=node)
@@ -121,9 +132,13 @@ def node_edit(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def target_edit(
-    request: HttpRequest, slug: str, ref: str, target_id: int | None = None
+    request: HttpRequest,
+    slug: str,
+    ref: str,
+    target_id: int | None = None,
+    revision: int | None = None,
 ) -> HttpResponse:
-    plan, page = _node_page(request, slug, ref)
+    plan, page = _node_page(request, slug, ref, revision)
     node = page.node
     policy.require(request.user, "target.edit", node)
     target = None
@@ -169,8 +184,10 @@ def target_edit(
 
 @login_required
 @require_POST
-def target_delete(request: HttpRequest, slug: str, ref: str, target_id: int) -> HttpResponse:
-    page = _node_page(request, slug, ref)[1]
+def target_delete(
+    request: HttpRequest, slug: str, ref: str, target_id: int, revision: int | None = None
+) -> HttpResponse:
+    page = _node_page(request, slug, ref, revision)[1]
     target = next((t for t in page.targets if t.pk == target_id), None)
     if target is None:
         raise NotFound(f"no target {target_id} on {ref}")
@@ -187,8 +204,10 @@ def target_delete(request: HttpRequest, slug: str, ref: str, target_id: int) -> 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assignments_edit(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
-    plan, page = _node_page(request, slug, ref)
+def assignments_edit(
+    request: HttpRequest, slug: str, ref: str, revision: int | None = None
+) -> HttpResponse:
+    plan, page = _node_page(request, slug, ref, revision)
     node = page.node
     policy.require(request.user, "assignment.edit", node)
     form = AssignmentForm(request.POST or None if "remove" not in request.POST else None)
@@ -221,6 +240,7 @@ def assignments_edit(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     plans = selectors.plan_list(viewer=request.user)
+    plans = plans.filter(status__in=Plan.CURRENT)
     plan = plans.filter(slug=request.GET.get("plan", "")).first()
     terms, hits = selectors.node_search(viewer=request.user, query=query, plan=plan)
     return render(
@@ -228,3 +248,65 @@ def search(request: HttpRequest) -> HttpResponse:
         "plans/search.html",
         {"query": query, "terms": terms, "hits": hits, "plans": plans, "plan": plan},
     )
+
+
+# --- Review of a draft ------------------------------------------------------------------------
+
+
+@login_required
+def plan_review(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
+    plan = selectors.plan_get(viewer=request.user, slug=slug, revision=revision)
+    policy.require(request.user, "plan.review", plan)
+    nodes = selectors.review_rows(plan=plan)
+    return render(
+        request,
+        "plans/plan_review.html",
+        {"plan": plan, "rows": nodes, "kinds": PlanNode.Kind.choices},
+    )
+
+
+@login_required
+@require_POST
+def node_structure(
+    request: HttpRequest, slug: str, ref: str, revision: int | None = None
+) -> HttpResponse:
+    plan, page = _node_page(request, slug, ref, revision)
+    node, action = page.node, request.POST.get("action", "")
+    try:
+        if action == "kind":
+            services.node_set_kind(node=node, actor=request.user, kind=request.POST.get("kind", ""))
+        elif action in ("up", "down"):
+            services.node_move(node=node, actor=request.user, up=action == "up")
+        elif action == "merge":
+            node = services.node_merge_into_previous(node=node, actor=request.user)
+        elif action == "split":
+            paragraph = int(request.POST.get("paragraph") or 0)
+            node = services.node_split(node=node, actor=request.user, paragraph=paragraph)
+        else:
+            raise InvalidInput([Problem("action", f"unknown correction {action!r}")])
+    except (InvalidInput, ValueError) as exc:
+        problems = exc.problems if isinstance(exc, InvalidInput) else []
+        messages.error(request, "; ".join(p.what for p in problems) or _("Not a number."))
+    else:
+        messages.success(request, _("Corrected: %(ref)s") % {"ref": node.ref})
+    return HttpResponseRedirect(links.plan_url("review", plan) + f"#node-{node.ref}")
+
+
+@login_required
+@require_POST
+def plan_publish(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
+    plan = selectors.plan_get(viewer=request.user, slug=slug, revision=revision)
+    plan = services.plan_publish(plan=plan, actor=request.user)
+    messages.success(
+        request, _("Revision %(revision)s is now the plan.") % {"revision": plan.revision}
+    )
+    return HttpResponseRedirect(links.plan_url("detail", plan))
+
+
+@login_required
+@require_POST
+def plan_discard(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
+    plan = selectors.plan_get(viewer=request.user, slug=slug, revision=revision)
+    services.plan_discard(plan=plan, actor=request.user)
+    messages.success(request, _("The draft was discarded."))
+    return HttpResponseRedirect(reverse_lazy("plans:list"))

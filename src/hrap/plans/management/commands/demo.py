@@ -14,10 +14,11 @@ from django.core.management.base import BaseCommand, CommandParser
 from hrap.core.database import ensure_database_exists
 from hrap.directory.models import Agency
 from hrap.directory.services import agency_create, jurisdiction_load_country
-from hrap.plans import services
+from hrap.plans import planfile, services
 from hrap.plans.models import Plan
+from hrap.plans.sample import SLUG as SAMPLE_PLAN
+from hrap.plans.sample import sample_plan_document
 
-SAMPLE_PLAN = "cn-nhrap-2021-2025"
 DEMO_ADMIN = ("admin", "hrap-demo-admin")
 
 
@@ -60,11 +61,13 @@ class Command(BaseCommand):
             # Keep what people changed in the demo; a fresh database reloads the sample.
             self.step(f"plan {SAMPLE_PLAN}: already loaded (delete the database to reload it)")
         else:
-            plan_file = resources.files("hrap.plans") / "sample" / f"{SAMPLE_PLAN}.json"
-            plan = services.plan_import(raw=plan_file.read_bytes(), actor=None)
+            document, report = sample_plan_document()
+            plan = services.plan_import(
+                raw=planfile.dumps(document).encode(), actor=None, report=report
+            )
             self.step(
-                f"plan {plan.slug}: {plan.nodes.count()} nodes loaded from the sample plan file "
-                "(texts as recovered from the published documents)"
+                f"plan {plan.slug}: ingested from the two compiled documents of the corpus "
+                f"({report[0]})"
             )
 
         User = get_user_model()

@@ -1,0 +1,93 @@
+"""The parser on the corpus, rendered into every format, against hand-written gold files.
+
+Gold files (gold/*.json) list every part, section and task and every quantitative target of
+each corpus document, as a person reads it. The figures printed here are the ones reported.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from hrap.ingest import read_and_parse
+from hrap.ingest.tests import quality, render
+from hrap.plans import planfile
+from hrap.plans.sample import PLAN_FILE, sample_plan_document
+
+CASES = [
+    (gold, fmt)
+    for gold in quality.gold_files()
+    for fmt in render.formats_for(quality.source_of(quality.load(gold)))
+]
+
+
+@pytest.fixture(scope="module")
+def scores(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], dict]:
+    out = tmp_path_factory.mktemp("rendered")
+    results = {}
+    for gold_path, fmt in CASES:
+        gold = quality.load(gold_path)
+        path = render.render(quality.source_of(gold), fmt, out)
+        results[(gold_path.stem, fmt)] = quality.score(read_and_parse(path), gold)
+    return results
+
+
+def test_every_document_renders_in_every_format() -> None:
+    formats = {fmt for _, fmt in CASES}
+    assert formats == set(render.FORMATS)
+    assert len(quality.gold_files()) == 12
+
+
+@pytest.mark.slow
+def test_structure_is_found_in_every_format(scores: dict) -> None:
+    by_format: dict[str, list[float]] = defaultdict(list)
+    for (document, fmt), score in scores.items():
+        s = score["structure"]
+        by_format[fmt] += [s["precision"], s["recall"]]
+        # Every part, section and task of every document, whatever the format.
+        assert s["recall"] >= 0.98 and s["precision"] >= 0.98, (document, fmt, s)
+    print(json.dumps({fmt: min(v) for fmt, v in by_format.items()}))
+
+
+@pytest.mark.slow
+def test_targets_are_found_in_every_format(scores: dict) -> None:
+    totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for (_, fmt), score in scores.items():
+        t = score["targets"]
+        totals[fmt]["hits_p"] += t["precision"] * t["found"]
+        totals[fmt]["hits_r"] += t["recall"] * t["expected"]
+        totals[fmt]["found"] += t["found"]
+        totals[fmt]["expected"] += t["expected"]
+    figures = {
+        fmt: {
+            "precision": round(v["hits_p"] / v["found"], 3),
+            "recall": round(v["hits_r"] / v["expected"], 3),
+        }
+        for fmt, v in totals.items()
+    }
+    print(json.dumps(figures))
+    for fmt, figure in figures.items():
+        # Misses measured today: "double" (×2) and a figure sharing "an additional" with another.
+        assert figure["recall"] >= 0.85 and figure["precision"] >= 0.9, (fmt, figure)
+
+
+def test_the_demo_plan_is_what_the_ingester_reads_from_the_corpus() -> None:
+    document, report = sample_plan_document()
+    assert planfile.dumps(document) == PLAN_FILE.read_text(encoding="utf-8")
+    assert report[0] == "7 parts, 34 sections, 31 tasks, 0 sub-tasks, 7 targets (zh-Hans, en)"
+
+
+def test_alignment_reports_nodes_found_in_one_language_only() -> None:
+    _, report = sample_plan_document()
+    assert "VII: only in the zh-Hans document (compiled_zh.txt, line 124)" in report
+    assert "III.1.1: only in the en document (compiled_en.txt, line 60)" in report
+
+
+def test_gold_files_are_complete(tmp_path: Path) -> None:
+    for gold_path in quality.gold_files():
+        gold = quality.load(gold_path)
+        assert quality.source_of(gold).exists(), gold_path
+        assert gold["nodes"], gold_path
