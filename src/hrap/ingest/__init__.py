@@ -42,7 +42,10 @@ def read_and_parse(
     blocks = read(path, reading)
     if progress:
         progress(f"parsing {path.name}", 0, 1)
-    parsed = parse(blocks, name=path.name)
+    try:
+        parsed = parse(blocks, name=path.name)
+    except IngestError as exc:
+        raise IngestError(exc.what, where=str(path)) from None
     if progress:
         progress(f"parsing {path.name}", 1, 1)
     return parsed

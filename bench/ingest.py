@@ -1,0 +1,103 @@
+"""Ingest speed per format for a 60,000-character plan, and memory on hostile inputs; JSON out.
+
+    .venv/bin/python bench/ingest.py [--characters 60000] [--repeat 5]
+
+The plan is synthetic (hrap.plans.synthetic), written out as text and rendered into each format
+the way the tests render the corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+from hrap.ingest import read_and_parse
+from hrap.ingest.tests import render
+from hrap.plans.synthetic import synthetic_plan
+
+
+def plan_text(characters: int) -> str:
+    tasks = 50
+    while True:
+        document = synthetic_plan(tasks=tasks)
+        lines = ["Synthetic plan for benchmarks", ""]
+        for part in document["nodes"]:
+            lines += [f"{part['number']['en']}. {part['title']['en']}", ""]
+            for section in part["children"]:
+                lines += [f"{section['number']['en']}. {section['title']['en']}", ""]
+                for task in section["children"]:
+                    text = task["text"]["en"] + " The rate shall fall by 10 percent by 2025."
+                    lines += [f"-{task['title']['en']}. {text}", ""]
+        text = "\n".join(lines)
+        if len(text) >= characters:
+            return text
+        tasks = int(tasks * characters / len(text)) + 10
+
+
+def peak_memory_mb(path: Path) -> tuple[int, float]:
+    """Exit status and peak RSS of `hrap ingest PATH --json`, measured by a fresh process."""
+    probe = (
+        "import resource, subprocess, sys;"
+        "done = subprocess.run([sys.executable, '-m', 'hrap', 'ingest', sys.argv[1], '--json'],"
+        " capture_output=True);"
+        "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(path)], capture_output=True, text=True, timeout=300
+    )
+    status, peak_kb = done.stdout.split()
+    return int(status), round(int(peak_kb) / 1024, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--characters", type=int, default=60_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="hrap-ingest-bench-"))
+    source = work / "plan.txt"
+    source.write_text(plan_text(args.characters), encoding="utf-8")
+    characters = len(source.read_text(encoding="utf-8"))
+    figures: dict[str, object] = {"benchmark": "ingest", "characters": characters, "formats": {}}
+    for fmt in render.FORMATS:
+        path = render.render(source, fmt, work)
+        timings = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            document = read_and_parse(path)
+            timings.append(time.perf_counter() - start)
+        median = statistics.median(timings)
+        figures["formats"][fmt] = {  # type: ignore[index]
+            "ms_per_document": round(median * 1000, 1),
+            "characters_per_second": round(characters / median),
+            "nodes": len(document.walk()),
+        }
+    bomb = work / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+        with archive.open("word/media/filler.bin", "w") as filler:
+            chunk = b"\x00" * (1024 * 1024)
+            for _ in range(300):  # written in pieces, so this process stays small when it forks
+                filler.write(chunk)
+    huge = work / "huge.txt"
+    with huge.open("wb") as handle:
+        handle.seek(100 * 1024 * 1024)
+        handle.write(b"\n")
+    figures["hostile_inputs_peak_rss_mb"] = {}
+    # ru_maxrss of children is the largest child so far: measure each input in a fresh parent.
+    for name, path in (("docx_zip_bomb_300MB", bomb), ("text_100MB", huge)):
+        status, peak = peak_memory_mb(path)
+        figures["hostile_inputs_peak_rss_mb"][name] = {"exit": status, "peak_rss_mb": peak}  # type: ignore[index]
+    json.dump(figures, sys.stdout)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
