@@ -179,19 +179,20 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
     """The plan tree of one document; IngestError when it has no recognizable structure."""
     language, fold = _language(blocks)
     notes: list[str] = []
+    originals = [b.text for b in blocks]  # what the document says, before any folding
     if fold:
         folded = [zhconv.convert(b.text, "zh-hans") for b in blocks]
         changed = sum(f != b.text for f, b in zip(folded, blocks, strict=True))
         if changed:
             notes.append(f"{name}: {changed} paragraphs in traditional script read as simplified")
         blocks = [Block(f, b.where, b.heading) for f, b in zip(folded, blocks, strict=True)]
-    marked = [(b, classify(b.text)) for b in blocks]
-    styles = {m.style for _, m in marked if m is not None and m.style != "bullet"}
-    heading_levels = sorted({b.heading for b, m in marked if m is None and b.heading})
+    marked = [(b, classify(b.text), source) for b, source in zip(blocks, originals, strict=True)]
+    styles = {m.style for _, m, _ in marked if m is not None and m.style != "bullet"}
+    heading_levels = sorted({b.heading for b, m, _ in marked if m is None and b.heading})
     depths = _depths(styles)
     for level in heading_levels:  # unnumbered headings rank by their level, above numbers
         depths[f"h{level}"] = heading_levels.index(level)
-    if depths.keys() == {"intro"} and not any(m and m.style == "bullet" for _, m in marked):
+    if depths.keys() == {"intro"} and not any(m and m.style == "bullet" for _, m, _ in marked):
         raise IngestError(
             "no plan structure found: no numbered parts or sections, no headings, no bullet tasks",
             where=name,
@@ -200,13 +201,13 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
     roots: list[ParsedNode] = []
     open_nodes: list[ParsedNode] = []  # the current path from a root down
     preamble: list[str] = []
-    for block, marker in marked:
+    for block, marker, source in marked:
         if marker is None and block.heading and f"h{block.heading}" in depths:
             marker = Marker(f"h{block.heading}", "", None, block.text)
         if marker is None:
             if open_nodes and _continues_heading(open_nodes[-1], block.text):
                 open_nodes[-1].title = f"{open_nodes[-1].title} {block.text}".strip()
-                open_nodes[-1].source += "\n" + block.text
+                open_nodes[-1].source += "\n" + source
             elif open_nodes:
                 node = open_nodes[-1]
                 # Only laid-out pages break lines mid-paragraph; Chinese bullets keep "——标题。"
@@ -224,7 +225,7 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
                     if title and title == node.text.rstrip("。. "):
                         node.title, node.text = title, ""
                 node.text = f"{node.text}\n\n{block.text}" if node.text else block.text
-                node.source += "\n\n" + block.text
+                node.source += "\n\n" + source
             else:
                 preamble.append(block.text)
             continue
@@ -263,7 +264,7 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
             title=title,
             text=text,
             where=f"{name}, {block.where}",
-            source=block.text,
+            source=source,
             depth=depth,
         )
         (parent.children if parent else roots).append(node)

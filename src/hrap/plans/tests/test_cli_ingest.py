@@ -44,7 +44,7 @@ def test_plan_creates_a_draft_revision_then_refuses_a_second_one() -> None:
     draft = Plan.objects.get(slug="cn-nhrap-2021-2025")
     assert draft.status == Plan.Status.DRAFT
     node = PlanNode.objects.get(plan=draft, ref="II.1.3")
-    assert node.source["zh-Hans"].startswith("——严格慎重适用死刑")
+    assert node.source["zh-Hans"].startswith("——嚴格慎重適用死刑")  # as the source has it
     assert node.source_where["en"] == "compiled_en.txt, line 36"
     code, _, err = run(*map(str, DOCUMENTS), "--plan", "cn-nhrap-2021-2025")
     assert code == 2 and "is under review" in err

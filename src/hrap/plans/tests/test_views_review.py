@@ -54,7 +54,7 @@ def test_review_shows_each_node_beside_its_source(client: Client, staff, draft: 
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="node-II.1.3"' in html
-    assert "——严格慎重适用死刑。强化死刑复核程序" in html
+    assert "——嚴格慎重適用死刑。強化死刑復核程序" in html  # the source in its own script
     assert "compiled_en.txt, line 36" in html
     assert "VII: only in the zh-Hans document" in html  # the ingester's report
 
