@@ -11,7 +11,7 @@ from typing import Any
 from hrap.ingest.structure import ParsedDocument
 
 GOLD = Path(__file__).parent / "gold"
-CORPUS = Path(__file__).resolve().parents[5] / "shared" / "corpus"
+PACKAGE = Path(__file__).resolve().parents[2]  # src/hrap: gold sources are relative to it
 
 
 def gold_files() -> list[Path]:
@@ -24,7 +24,7 @@ def load(gold: Path) -> dict[str, Any]:
 
 
 def source_of(gold: dict[str, Any]) -> Path:
-    return CORPUS.parent / gold["source"]
+    return PACKAGE / gold["source"]
 
 
 def _title_key(title: str) -> str:
