@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hrap.ingest import read_and_parse
+from hrap.ingest import ingest, read_and_parse
 from hrap.ingest.tests import quality, render
 
 CASES = [
@@ -77,3 +77,22 @@ def test_gold_files_are_complete(tmp_path: Path) -> None:
         gold = quality.load(gold_path)
         assert quality.source_of(gold).exists(), gold_path
         assert gold["nodes"], gold_path
+
+
+def test_two_documents_in_two_formats_align_into_one_tree(tmp_path: Path) -> None:
+    zh_gold = quality.load(quality.GOLD / "compiled_zh.json")
+    en_gold = quality.load(quality.GOLD / "compiled_en.json")
+    zh = render.render(quality.source_of(zh_gold), "docx-numbering", tmp_path)
+    en = render.render(quality.source_of(en_gold), "pdf", tmp_path)
+    result = ingest([zh, en], slug="cn-nhrap-2021-2025", jurisdiction="CN")
+    part_three = next(n for n in result.document["nodes"] if n["ref"] == "III")
+    assert part_three["number"] == {"zh-Hans": "三", "en": "III"}
+    assert part_three["title"] == {"zh-Hans": "环境权利", "en": "Environmental Rights"}
+    assert [s["title"].get("zh-Hans") for s in part_three["children"]][:2] == [
+        "污染防治",
+        "生态环境信息公开",
+    ]
+    assert (
+        result.report[0] == "7 parts, 34 sections, 31 tasks, 0 sub-tasks, 7 targets (zh-Hans, en)"
+    )
+    assert "VII: only in the zh-Hans document" in " ".join(result.report)
