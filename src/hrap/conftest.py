@@ -7,6 +7,7 @@ from importlib import resources
 import pytest
 from django.contrib.auth import get_user_model
 
+from hrap.accounts.models import Membership, Role
 from hrap.plans import services
 from hrap.plans.models import Plan
 
@@ -25,9 +26,10 @@ def sample_plan(db, sample_bytes) -> Plan:
 
 @pytest.fixture
 def staff(db):
-    return get_user_model().objects.create_user(
-        "secretariat", password="pw-Secret-123", is_staff=True
-    )
+    """A member of the joint meeting's secretariat."""
+    user = get_user_model().objects.create_user("secretariat", password="pw-Secret-123")
+    Membership.objects.create(user=user, role=Role.SECRETARIAT)
+    return user
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "hrap.accounts",
     "hrap.directory",
     "hrap.plans",
+    "hrap.api",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hrap.core.middleware.HrapErrorMiddleware",
+    "hrap.core.security.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "hrap.urls"
@@ -74,19 +76,41 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "hrap.accounts.context_processors.permissions",
             ],
         },
     },
 ]
 
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
+# Login hardening: a lock after repeated failures, per account and per address.
+HRAP_LOCKOUT_ATTEMPTS = int(os.environ.get("HRAP_LOCKOUT_ATTEMPTS", "10"))
+HRAP_ADDRESS_ATTEMPTS = int(os.environ.get("HRAP_ADDRESS_ATTEMPTS", "50"))
+HRAP_LOCKOUT_MINUTES = int(os.environ.get("HRAP_LOCKOUT_MINUTES", "15"))
+# Administrator and secretariat accounts must use a second factor; the demo does not insist.
+HRAP_REQUIRE_SECOND_FACTOR = (
+    os.environ.get("HRAP_REQUIRE_SECOND_FACTOR", "1" if PRODUCTION else "0") == "1"
+)
+SESSION_COOKIE_AGE = int(os.environ.get("HRAP_SESSION_SECONDS", str(8 * 3600)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+EMAIL_BACKEND = os.environ.get(
+    "HRAP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("HRAP_FROM_EMAIL", "hrap@localhost")
 LOGIN_REDIRECT_URL = "plans:list"
 LOGOUT_REDIRECT_URL = "plans:list"
 
@@ -111,6 +135,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

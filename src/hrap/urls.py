@@ -2,18 +2,31 @@
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path, reverse
 from django.views.generic import RedirectView
+
+from hrap.api.api import api
+
+
+def _admin_login(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """The admin signs in through HRAP's login, with its lockout and second factor."""
+    return redirect_to_login(request.get_full_path(), reverse("login"))
+
+
+admin.site.login = _admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
     *i18n_patterns(
         path("", RedirectView.as_view(pattern_name="plans:list", permanent=False), name="home"),
         path("admin/", admin.site.urls),
-        path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-        path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+        path("accounts/", include("hrap.accounts.urls")),
         path("", include("hrap.plans.urls")),
+        path("", include("hrap.directory.urls")),
+        path("audit/", include("hrap.accounts.audit_urls")),
         prefix_default_language=True,
     ),
 ]

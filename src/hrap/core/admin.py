@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from hrap.core.models import AuditEvent
+from hrap.core.models import AuditChainHead, AuditEvent
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "target_type", "target_repr", "address"]
+    list_display = ["sequence", "at", "actor", "action", "target_type", "target_repr", "address"]
     list_filter = ["action", "target_type"]
     search_fields = ["target_repr", "action", "target_id"]
     date_hierarchy = "at"
@@ -17,6 +17,18 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(AuditChainHead)
+class AuditChainHeadAdmin(admin.ModelAdmin):
+    list_display = ["sequence", "hash"]
+    readonly_fields = ["sequence", "hash"]
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:

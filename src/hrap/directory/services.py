@@ -8,6 +8,7 @@ import pycountry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
+from hrap.accounts import policy
 from hrap.core import audit
 from hrap.core.errors import InvalidInput, Problem
 from hrap.core.localized import LocalizedText, clean, content_languages
@@ -103,3 +104,53 @@ def agency_create(
         actor=actor, action="agency.create", target=agency, after={"code": code, "name": name}
     )
     return agency
+
+
+@transaction.atomic
+def agency_update(
+    *,
+    agency: Agency,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    name: LocalizedText,
+    abbreviation: LocalizedText,
+) -> Agency:
+    """An agency's names, kept by the secretariat or by the agency's own focal points."""
+    policy.require(actor, "agency.edit", agency)
+    new_name = clean(name)
+    if not new_name:
+        raise InvalidInput([Problem("name", "an agency needs a name in at least one language")])
+    before = {"name": agency.name, "abbreviation": agency.abbreviation}
+    after = {"name": new_name, "abbreviation": clean(abbreviation)}
+    if before == after:
+        return agency
+    agency.name, agency.abbreviation = after["name"], after["abbreviation"]
+    agency.save(update_fields=["name", "abbreviation"])
+    audit.record(actor=actor, action="agency.update", target=agency, before=before, after=after)
+    return agency
+
+
+@transaction.atomic
+def jurisdiction_update(
+    *,
+    jurisdiction: Jurisdiction,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    name: LocalizedText,
+    national_code: str,
+) -> Jurisdiction:
+    """Names and the official national code, kept by the secretariat or the region itself."""
+    policy.require(actor, "jurisdiction.edit", jurisdiction)
+    new_name = clean(name)
+    if not new_name:
+        raise InvalidInput(
+            [Problem("name", "a jurisdiction needs a name in at least one language")]
+        )
+    before = {"name": jurisdiction.name, "national_code": jurisdiction.national_code}
+    after = {"name": new_name, "national_code": national_code.strip()}
+    if before == after:
+        return jurisdiction
+    jurisdiction.name, jurisdiction.national_code = new_name, national_code.strip()
+    jurisdiction.save(update_fields=["name", "national_code"])
+    audit.record(
+        actor=actor, action="jurisdiction.update", target=jurisdiction, before=before, after=after
+    )
+    return jurisdiction

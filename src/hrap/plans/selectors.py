@@ -8,10 +8,10 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from hrap.core import policy
+from hrap.accounts import policy
+from hrap.accounts.policy import User
 from hrap.core.errors import NotFound
 from hrap.core.localized import choose
-from hrap.core.policy import User
 from hrap.plans import planfile
 from hrap.plans.models import Plan, PlanNode, Target
 from hrap.plans.textsearch import excerpt, normalize, query_terms

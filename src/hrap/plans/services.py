@@ -13,7 +13,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import F
 
-from hrap.core import audit, policy
+from hrap.accounts import policy
+from hrap.core import audit
 from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, Problem
 from hrap.core.localized import LocalizedText, clean
 from hrap.directory.models import Agency, Jurisdiction

@@ -12,7 +12,8 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hrap.core import audit, policy
+from hrap.accounts import policy
+from hrap.core import audit
 from hrap.core.errors import EditConflict, InvalidInput, NotFound, Problem
 from hrap.directory.models import Agency
 from hrap.plans import links, planfile, selectors, services
@@ -32,7 +33,12 @@ def plan_detail(request: HttpRequest, slug: str, revision: int | None = None) ->
     return render(
         request,
         "plans/plan_detail.html",
-        {"plan": plan, "tree": tree, "revisions": revisions},
+        {
+            "plan": plan,
+            "tree": tree,
+            "revisions": revisions,
+            "can_review": policy.can(request.user, "plan.review", plan),
+        },
     )
 
 

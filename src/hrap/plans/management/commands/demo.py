@@ -11,15 +11,42 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from hrap.accounts.models import AGENCY_ROLES, JURISDICTION_ROLES, Membership, Role
 from hrap.core.database import ensure_database_exists
-from hrap.directory.models import Agency
+from hrap.directory.models import Agency, Jurisdiction
 from hrap.directory.services import agency_create, jurisdiction_load_country
 from hrap.plans import planfile, services
 from hrap.plans.models import Plan
 from hrap.plans.sample import SLUG as SAMPLE_PLAN
 from hrap.plans.sample import sample_plan_document
 
-DEMO_ADMIN = ("admin", "hrap-demo-admin")
+# (username, password, role, agency code or jurisdiction code)
+DEMO_ACCOUNTS = [
+    ("admin", "hrap-demo-admin", Role.ADMINISTRATOR, ""),
+    ("secretariat", "hrap-demo-secretariat", Role.SECRETARIAT, ""),
+    ("focal-mee", "hrap-demo-focal-mee", Role.FOCAL_POINT, "mee"),
+    ("focal-moj", "hrap-demo-focal-moj", Role.FOCAL_POINT, "moj"),
+    ("reviewer-mee", "hrap-demo-reviewer-mee", Role.LEAD_REVIEWER, "mee"),
+    ("regional-bj", "hrap-demo-regional-bj", Role.REGIONAL_FOCAL_POINT, "CN-BJ"),
+    ("evaluator", "hrap-demo-evaluator", Role.EVALUATOR, ""),
+]
+
+
+def _demo_account(username: str, password: str, role: str, scope: str) -> None:
+    User = get_user_model()
+    user = User.objects.filter(username=username).first() or User(username=username)
+    user.email = f"{username}@demo.hrap.invalid"
+    user.is_active = True
+    user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
+    user.set_password(password)
+    user.save()
+    user.memberships.all().delete()
+    Membership.objects.create(
+        user=user,
+        role=role,
+        agency=Agency.objects.get(code=scope) if role in AGENCY_ROLES else None,
+        jurisdiction=Jurisdiction.objects.get(code=scope) if role in JURISDICTION_ROLES else None,
+    )
 
 
 class Command(BaseCommand):
@@ -36,8 +63,8 @@ class Command(BaseCommand):
         database = settings.DATABASES["default"]
         self.stdout.write(
             self.style.WARNING(
-                "HRAP demo mode: DEBUG on, a fixed secret key and well-known passwords. "
-                "Never use these defaults in production (set HRAP_ENV=production)."
+                "HRAP demo mode: DEBUG on, a fixed secret key, well-known passwords, no second "
+                "factor required. Never use these defaults in production (HRAP_ENV=production)."
             )
         )
         self.step(f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}")
@@ -70,16 +97,17 @@ class Command(BaseCommand):
                 f"({report[0]})"
             )
 
-        User = get_user_model()
-        username, password = DEMO_ADMIN
-        admin = User.objects.filter(username=username).first() or User(username=username)
-        admin.is_staff = admin.is_superuser = admin.is_active = True
-        admin.set_password(password)
-        admin.save()
-        self.step("accounts ready")
         self.stdout.write("")
-        self.stdout.write("Demo accounts:")
-        self.stdout.write(f"  administrator   user {username:<12} password {password}")
+        self.stdout.write("Demo accounts (one per role; the passwords are for this demo only):")
+        for username, password, role, scope in DEMO_ACCOUNTS:
+            _demo_account(username, password, role, scope)
+            label = str(Role(role).label) + (f" ({scope})" if scope else "")
+            self.stdout.write(f"  {label:<36} user {username:<14} password {password}")
+        if not settings.HRAP_REQUIRE_SECOND_FACTOR:
+            self.stdout.write(
+                "  (a second factor is required for administrator and secretariat accounts in "
+                "production; the demo does not insist)"
+            )
         self.stdout.write("")
         if options["no_serve"]:
             return

@@ -1,0 +1,12 @@
+from django.http import HttpRequest
+
+from hrap.accounts import policy
+
+
+def permissions(request: HttpRequest) -> dict[str, bool]:
+    """What the navigation may offer this person."""
+    user = getattr(request, "user", None)
+    return {
+        "can_audit": policy.can(user, "audit.view"),
+        "can_administer": bool(user is not None and getattr(user, "is_staff", False)),
+    }

@@ -1,0 +1,107 @@
+"""Who may do what: `can(user, action, obj)` answers for every action on every object.
+
+Views, API endpoints and services ask it; selectors scope lists with it. Rules read objects
+through their attributes only, so the domain apps above this one are not imported here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from hrap.accounts.models import Membership, Role
+from hrap.core.errors import NotFound, PermissionDenied
+
+User = AbstractBaseUser | AnonymousUser
+
+READ_PUBLISHED = {"plan.view", "node.view", "search", "agency.view", "jurisdiction.view"}
+SECRETARIAT_ACTIONS = {
+    "plan.import", "plan.publish", "plan.review", "plan.view_draft", "plan.export",
+    "node.edit", "target.edit", "assignment.edit", "audit.view",
+    "agency.create", "agency.edit", "jurisdiction.edit",
+}  # fmt: skip
+EVALUATOR_ACTIONS = {"plan.view_draft", "plan.export", "audit.view", "assessment.write"}
+ADMINISTRATOR_ONLY = {"user.manage"}
+SELF_SERVICE = {"token.manage", "second_factor.manage"}
+ALL_ACTIONS = (
+    READ_PUBLISHED | SECRETARIAT_ACTIONS | EVALUATOR_ACTIONS | ADMINISTRATOR_ONLY | SELF_SERVICE
+)
+
+
+def memberships(user: User | None) -> list[Membership]:
+    """The user's memberships, read once per user object (a request)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    cached: list[Membership] | None = getattr(user, "_hrap_memberships", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user_id=user.pk).select_related("agency", "jurisdiction")
+        )
+        setattr(user, "_hrap_memberships", cached)  # noqa: B010  (a per-request cache)
+    return cached
+
+
+def roles(user: User | None) -> set[str]:
+    found = {m.role for m in memberships(user)}
+    if user is not None and getattr(user, "is_superuser", False) and user.is_active:
+        found.add(Role.ADMINISTRATOR)
+    return found
+
+
+def _agency_chain(agency: Any) -> set[int]:
+    ids = set()
+    while agency is not None:
+        ids.add(agency.pk)
+        agency = agency.parent
+    return ids
+
+
+def _jurisdiction_chain(jurisdiction: Any) -> set[int]:
+    ids = set()
+    while jurisdiction is not None:
+        ids.add(jurisdiction.pk)
+        jurisdiction = jurisdiction.parent
+    return ids
+
+
+def can(user: User | None, action: str, obj: object | None = None) -> bool:
+    if action not in ALL_ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    held = roles(user)
+    if action in READ_PUBLISHED:
+        return True
+    if Role.ADMINISTRATOR in held:
+        return True
+    if action in ADMINISTRATOR_ONLY:
+        return False
+    if action in SELF_SERVICE:
+        return bool(user is not None and user.is_authenticated and user.is_active)
+    if Role.SECRETARIAT in held and action in SECRETARIAT_ACTIONS:
+        return True
+    if Role.EVALUATOR in held and action in EVALUATOR_ACTIONS:
+        return True
+    if action == "agency.edit" and obj is not None:
+        # A focal point keeps its own agency's details, and its sub-units'.
+        own = {m.agency_id for m in memberships(user) if m.role == Role.FOCAL_POINT}
+        return bool(own & _agency_chain(obj))
+    if action == "jurisdiction.edit" and obj is not None:
+        # A regional focal point: its jurisdiction and those below it.
+        own = {m.jurisdiction_id for m in memberships(user) if m.role == Role.REGIONAL_FOCAL_POINT}
+        return bool(own & _jurisdiction_chain(obj))
+    return False
+
+
+def require(user: User | None, action: str, obj: object | None = None) -> None:
+    if not can(user, action, obj):
+        raise PermissionDenied(f"not allowed: {action}")
+
+
+def require_or_hide(user: User | None, action: str, obj: object | None = None) -> None:
+    """For objects the user may not even know of: answer 'not found', revealing nothing."""
+    if not can(user, action, obj):
+        raise NotFound("not found")
+
+
+def needs_second_factor(user: User) -> bool:
+    return bool(roles(user) & {r.value for r in (Role.ADMINISTRATOR, Role.SECRETARIAT)})

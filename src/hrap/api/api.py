@@ -1,0 +1,93 @@
+"""The HTTP API (/api/v1/): reads of published plans and the directory, and the writes the
+policy allows. Errors come back as {"error": …} with the status of HRAP's error hierarchy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from hrap.accounts import policy
+from hrap.api.auth import TokenAuth, TokenOrSession
+from hrap.core.errors import HrapError, InvalidInput, NotFound
+from hrap.directory import selectors as directory_selectors
+from hrap.directory import services as directory_services
+from hrap.plans import selectors as plan_selectors
+
+api = NinjaAPI(title="HRAP API", version="1", urls_namespace="api", auth=None)
+token = TokenAuth()
+reader = TokenOrSession()
+
+
+def _user(request: HttpRequest) -> Any:
+    return getattr(request, "user", None) or AnonymousUser()
+
+
+@api.exception_handler(HrapError)
+def hrap_error(request: HttpRequest, exc: HrapError) -> HttpResponse:
+    body: dict[str, Any] = {"error": str(exc) if exc.status != 404 else "not found"}
+    if isinstance(exc, InvalidInput):
+        body["problems"] = [{"where": p.where, "what": p.what} for p in exc.problems]
+    return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"error": "a valid API token is required"}, status=401)
+
+
+class PlanSummary(Schema):
+    slug: str
+    revision: int
+    title: dict[str, str]
+    period_start: int
+    period_end: int
+    status: str
+
+
+class LocalizedText(Schema):
+    name: dict[str, str]
+    abbreviation: dict[str, str] = {}
+
+
+class AgencyOut(Schema):
+    code: str
+    name: dict[str, str]
+    abbreviation: dict[str, str]
+
+
+@api.get("/plans", response=list[PlanSummary], auth=reader)
+def plans(request: HttpRequest) -> Any:
+    return list(plan_selectors.plan_list(viewer=_user(request)))
+
+
+@api.get("/plans/{slug}", auth=reader)
+def plan_file(request: HttpRequest, slug: str) -> Any:
+    plan = plan_selectors.plan_get(viewer=_user(request), slug=slug)
+    return plan_selectors.plan_document(plan=plan)
+
+
+@api.get("/agencies/{code}", response=AgencyOut, auth=reader)
+def agency(request: HttpRequest, code: str) -> Any:
+    found = directory_selectors.agency_list().filter(code=code).first()
+    if found is None:
+        raise NotFound("not found")
+    return found
+
+
+@api.patch("/agencies/{code}", response=AgencyOut, auth=token)
+def agency_update(request: HttpRequest, code: str, payload: LocalizedText) -> Any:
+    found = directory_selectors.agency_list().filter(code=code).first()
+    if found is None:
+        raise NotFound("not found")
+    policy.require_or_hide(request.user, "agency.edit", found)
+    return directory_services.agency_update(
+        agency=found, actor=request.user, name=payload.name, abbreviation=payload.abbreviation
+    )
+
+
+__all__ = ["HttpError", "NinjaValidationError", "api"]
