@@ -112,14 +112,10 @@ def login_succeeded(*, user: User, address: str | None) -> None:
 
 @transaction.atomic
 def second_factor_begin(*, user: User) -> SecondFactor:
-    """A new, unconfirmed secret (replacing an unconfirmed one); a confirmed one is kept."""
+    """The user's authenticator: the one registered or being registered, else a new secret."""
     factor = SecondFactor.objects.filter(user=user).first()
-    if factor is not None and factor.confirmed_at is not None:
-        return factor
     if factor is None:
-        factor = SecondFactor(user=user)
-    factor.secret, factor.last_step = totp.new_secret(), 0
-    factor.save()
+        factor = SecondFactor.objects.create(user=user, secret=totp.new_secret())
     return factor
 
 

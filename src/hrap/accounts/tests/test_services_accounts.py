@@ -1,0 +1,203 @@
+"""Login hardening, second factor, API tokens and the audit chain."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client, override_settings
+
+from hrap.accounts import services, totp
+from hrap.accounts.models import Membership, Role, SecondFactor
+from hrap.core import audit
+from hrap.core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def person():
+    return get_user_model().objects.create_user("li.wei", password=PASSWORD, email="li@example.org")
+
+
+def login(client: Client, password: str, username: str = "li.wei", address: str = "10.0.0.1"):
+    return client.post(
+        "/en/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def test_passwords_are_hashed_with_argon2(person) -> None:
+    assert person.password.startswith("argon2")
+
+
+def test_ten_wrong_passwords_lock_the_account_and_say_for_how_long(client: Client, person) -> None:
+    for _ in range(9):
+        assert "The username or the password is wrong." in login(client, "wrong").content.decode()
+    tenth = login(client, "wrong").content.decode()
+    assert "This account is locked after 10 failed logins. Try again in 15 minutes" in tenth
+    # Even the right password is refused while locked, from any address.
+    locked = login(client, PASSWORD, address="10.0.0.2")
+    assert locked.status_code == 200 and "locked" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@override_settings(HRAP_ADDRESS_ATTEMPTS=5)
+def test_an_address_trying_many_accounts_is_locked(client: Client, person) -> None:
+    for n in range(5):
+        login(client, "wrong", username=f"guess{n}", address="10.9.9.9")
+    page = login(client, PASSWORD, address="10.9.9.9").content.decode()
+    assert "Too many failed logins from your address" in page
+    assert login(Client(), PASSWORD, address="10.0.0.3").status_code == 302
+
+
+def test_a_successful_login_is_recorded_and_clears_failures(client: Client, person) -> None:
+    login(client, "wrong")
+    response = login(client, PASSWORD)
+    assert response.status_code == 302 and response["Location"] == "/en/plans/"
+    event = AuditEvent.objects.get(action="account.login")
+    assert event.actor == person and event.address == "10.0.0.1"
+
+
+def test_totp_codes_follow_rfc_6238() -> None:
+    # RFC 6238 appendix B, SHA-1 secret "12345678901234567890", 8 digits → last 6 here.
+    secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+    assert totp.code_at(secret, 59 // 30) == "287082"
+    assert totp.code_at(secret, 1111111109 // 30) == "081804"
+    assert totp.matching_step(secret, "287082", now=59) == 1
+    assert totp.matching_step(secret, "287082", after=1, now=59) is None  # not twice
+
+
+def test_login_with_a_second_factor(client: Client, person) -> None:
+    factor = services.second_factor_begin(user=person)
+    code = totp.code_at(factor.secret, totp.current_step())
+    assert services.second_factor_check(user=person, code=code, confirm=True)
+    response = login(client, PASSWORD)
+    assert response["Location"] == "/en/accounts/login/code/"
+    assert "_auth_user_id" not in client.session
+    wrong = client.post("/en/accounts/login/code/", {"code": "000000"})
+    assert "This code is wrong or was already used." in wrong.content.decode()
+    factor.refresh_from_db()
+    fresh = totp.code_at(factor.secret, totp.current_step() + 1)
+    done = client.post("/en/accounts/login/code/", {"code": fresh})
+    assert done.status_code == 302 and client.session["_auth_user_id"] == str(person.pk)
+
+
+@override_settings(HRAP_REQUIRE_SECOND_FACTOR=True)
+def test_secretariat_accounts_must_register_a_second_factor(client: Client, person) -> None:
+    Membership.objects.create(user=person, role=Role.SECRETARIAT)
+    response = login(client, PASSWORD)
+    assert response["Location"] == "/en/accounts/second-factor/"
+    assert "_auth_user_id" not in client.session
+    setup = client.get("/en/accounts/second-factor/")
+    assert "<svg" in setup.content.decode()
+    secret = SecondFactor.objects.get(user=person).secret
+    done = client.post(
+        "/en/accounts/second-factor/", {"code": totp.code_at(secret, totp.current_step())}
+    )
+    assert done.status_code == 302 and client.session["_auth_user_id"] == str(person.pk)
+
+
+def test_password_reset_by_email(client: Client, person) -> None:
+    client.post("/en/accounts/password/reset/", {"email": "li@example.org"})
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://\S+/accounts/password/reset/\S+/", mail.outbox[0].body)
+    assert link is not None
+    form = client.get(link.group().split("testserver", 1)[1], follow=True)
+    assert form.status_code == 200
+    client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "a much longer passphrase", "new_password2": "a much longer passphrase"},
+    )
+    person.refresh_from_db()
+    assert person.check_password("a much longer passphrase")
+
+
+def test_short_passwords_are_refused(client: Client, person) -> None:
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_password("short1", person)
+
+
+def test_api_tokens_act_as_their_user_until_revoked(client: Client, person) -> None:
+    token, raw = services.token_create(user=person, name="sync script", actor=person)
+    assert raw.startswith(f"hrap_{token.prefix}_") and token.digest not in raw
+    assert services.token_user(raw) == person
+    assert services.token_user(raw[:-1] + ("A" if raw[-1] != "A" else "B")) is None
+    services.token_revoke(token=token, actor=person)
+    assert services.token_user(raw) is None
+    assert client.get("/api/v1/plans", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+
+
+def test_the_security_page_creates_and_revokes_tokens(client: Client, person) -> None:
+    client.force_login(person)
+    page = client.post("/en/accounts/security/", {"name": "reporting tool"}).content.decode()
+    raw = re.search(r"hrap_[0-9a-f]{8}_[\w-]+", page)
+    assert raw is not None and services.token_user(raw.group()) == person
+    token = person.api_tokens.get()
+    client.post(f"/en/accounts/security/tokens/{token.pk}/revoke/")
+    assert services.token_user(raw.group()) is None
+
+
+# --- Audit chain ------------------------------------------------------------------------------
+
+
+def test_the_audit_chain_verifies_and_names_a_tampered_event(person) -> None:
+    for n in range(5):
+        audit.record(actor=person, action="test.write", target=person, after={"n": n})
+    assert audit.verify() == (5, None)
+    third = AuditEvent.objects.get(sequence=3)
+    with connection.cursor() as cursor:  # someone edits the table directly
+        cursor.execute(
+            f"UPDATE {AuditEvent._meta.db_table} SET after = %s WHERE id = %s",
+            ['{"n": 99}', third.pk],
+        )
+    checked, broken = audit.verify()
+    assert checked == 3
+    assert broken is not None and broken.sequence == 3
+    assert str(broken) == f"event #3 (id {third.pk}): its content was changed after it was recorded"
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("audit", "verify", stderr=err)
+    assert exit_.value.code == 1
+    assert err.getvalue().strip() == f"audit chain broken at {broken}"
+
+
+def test_a_deleted_event_breaks_the_chain(person) -> None:
+    for n in range(3):
+        audit.record(actor=person, action="test.write", target=person, after={"n": n})
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {AuditEvent._meta.db_table} WHERE sequence = 2")
+    _, broken = audit.verify()
+    assert broken is not None and broken.sequence == 2 and "missing" in broken.reason
+
+
+def test_audit_events_cannot_be_changed_through_the_orm(person) -> None:
+    event = audit.record(actor=person, action="test.write", target=person)
+    event.action = "test.other"
+    with pytest.raises(ValueError, match="append-only"):
+        event.save()
+    with pytest.raises(ValueError, match="append-only"):
+        event.delete()
+
+
+def test_the_audit_page_filters_and_exports_csv(client: Client, person) -> None:
+    Membership.objects.create(user=person, role=Role.SECRETARIAT)
+    audit.record(actor=person, action="node.update", target=person, after={"title": "生命权"})
+    audit.record(actor=None, action="plan.import", target=person)
+    client.force_login(person)
+    page = client.get("/en/audit/", {"action": "node."}).content.decode()
+    assert "node.update" in page and "plan.import" not in page
+    csv_response = client.get("/en/audit/", {"actor": "li.wei", "format": "csv"})
+    body = b"".join(csv_response.streaming_content).decode()  # type: ignore[attr-defined]
+    lines = body.strip().splitlines()
+    assert lines[0].startswith("sequence,time,actor,action")
+    assert any("node.update" in line and "生命权" in line for line in lines[1:])
+    assert all("plan.import" not in line for line in lines)
