@@ -106,7 +106,7 @@ def test_secretariat_accounts_must_register_a_second_factor(client: Client, pers
 def test_password_reset_by_email(client: Client, person) -> None:
     client.post("/en/accounts/password/reset/", {"email": "li@example.org"})
     assert len(mail.outbox) == 1
-    link = re.search(r"https?://\S+/accounts/password/reset/\S+/", mail.outbox[0].body)
+    link = re.search(r"https?://\S+/accounts/password/reset/\S+/", str(mail.outbox[0].body))
     assert link is not None
     form = client.get(link.group().split("testserver", 1)[1], follow=True)
     assert form.status_code == 200
