@@ -238,3 +238,19 @@ def test_another_agencys_details_cannot_be_changed_by_page_post_or_api() -> None
         HTTP_AUTHORIZATION=f"Bearer {raw}",
     )
     assert own.status_code == 200 and own.json()["name"] == {"zh-Hans": "生态环境部", "en": "MEE"}
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_every_form_post_needs_its_csrf_token() -> None:
+    world = _world()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world["users"]["administrator"])
+    posts = [c for c in CASES if c.method == "post"] + [
+        Case("login", method="post", data={"username": "x", "password": "y"}),
+        Case("password_reset", method="post", data={"email": "x@example.org"}),
+        Case("security", method="post", data={"name": "token"}),
+    ]
+    for case in posts:
+        status = _request(client, case, world, {})
+        assert status == 403, case
