@@ -9,6 +9,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
@@ -22,7 +23,10 @@ from hrap.accounts import services
 from hrap.accounts.models import Membership, Role
 from hrap.directory.models import Agency, Jurisdiction
 from hrap.directory.services import agency_create
-from hrap.plans.models import Plan, Target
+from hrap.monitoring import services as monitoring
+from hrap.monitoring.models import ProgressReport
+from hrap.plans import services as plan_services
+from hrap.plans.models import Plan, PlanNode, Target
 from hrap.plans.sample import DOCUMENTS
 
 SLUG = "cn-nhrap-2021-2025"
@@ -100,6 +104,13 @@ CASES: list[Case] = [
     Case("api:plan_file", {"slug": SLUG}),
     Case("api:agency", {"code": "mee"}),
     Case("api:agency_update", {"code": "moj"}, "patch", {"name": {"en": "Hijacked"}}, expect={**only(STAFF | {"focal_moj"}, 200, 404), "anonymous": 401}),
+    Case("monitoring:cycles", {"slug": SLUG}),
+    Case("monitoring:cycles", {"slug": SLUG}, "post", {"period": "2024", "opens": "2024-11-01", "due": "2025-01-31", "closes": "2025-02-28"}, only(STAFF, 302, 403, anonymous=403)),
+    Case("monitoring:cycle", {"slug": SLUG, "period": "2023"}),
+    Case("monitoring:cycle_open", {"slug": SLUG, "period": "2024"}, "post", expect={"anonymous": 302}, default=404),
+    Case("monitoring:report", {"slug": SLUG, "period": "2023", "report_id": "REPORT"}, expect=only(STAFF | {"evaluator", "focal_mee", "reviewer_mee"}, 200, 404, anonymous=404)),
+    Case("monitoring:report", {"slug": SLUG, "period": "2023", "report_id": "REPORT"}, "post", {"version": 1, "progress": "on_track", "narrative": "x"}, {**only({"administrator", "focal_mee"}, 302, 404, anonymous=404), "secretariat": 404, "evaluator": 404, "reviewer_mee": 404}),
+    Case("monitoring:report_step", {"slug": SLUG, "period": "2023", "report_id": "REPORT", "step": "submit"}, "post", {"version": 1}, {**only({"administrator", "focal_mee"}, 302, 404), "secretariat": 403, "evaluator": 403, "reviewer_mee": 403}),
     Case("api:api-root", default=404),  # nothing at the root: the operations are below it
     Case("api:openapi-json"),
     Case("api:openapi-view"),
@@ -148,13 +159,27 @@ def _world() -> dict[str, Any]:
             user.is_staff = user.is_superuser = True
             user.save()
         users[role] = user
+    admin = users["administrator"]
+    node = PlanNode.objects.get(plan__slug=SLUG, plan__status=Plan.Status.ACTIVE, ref="III.1.1")
+    plan_services.assignment_set(
+        node=node, actor=admin, agency=Agency.objects.get(code="mee"), role="lead"
+    )
+    cycle = monitoring.cycle_create(plan=node.plan, actor=admin, period="2023", opens=date(2023, 11, 1),
+                                    due=date(2024, 1, 31), closes=date(2024, 2, 29))  # fmt: skip
+    monitoring.cycle_open(cycle=cycle, actor=admin)
     other = User.objects.create_user("someone-else", password="pw-Secret-123!")
     _, _ = services.token_create(user=other, name="theirs", actor=other)
     target = Target.objects.filter(
         node__plan__status=Plan.Status.ACTIVE, node__ref="III.1.1"
     ).first()
     assert target is not None
-    return {"users": users, "TARGET": target.pk, "OTHER_TOKEN": other.api_tokens.get().pk}
+    report = ProgressReport.objects.get(cycle=cycle)
+    return {
+        "users": users,
+        "TARGET": target.pk,
+        "OTHER_TOKEN": other.api_tokens.get().pk,
+        "REPORT": report.pk,
+    }
 
 
 def _as_headers(meta: dict[str, str]) -> dict[str, str]:

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "hrap.accounts",
     "hrap.directory",
     "hrap.plans",
+    "hrap.monitoring",
     "hrap.api",
 ]
 

@@ -26,6 +26,7 @@ urlpatterns = [
         path("accounts/", include("hrap.accounts.urls")),
         path("", include("hrap.plans.urls")),
         path("", include("hrap.directory.urls")),
+        path("", include("hrap.monitoring.urls")),
         path("audit/", include("hrap.accounts.audit_urls")),
         prefix_default_language=True,
     ),

@@ -16,16 +16,29 @@ from hrap.core.errors import NotFound, PermissionDenied
 User = AbstractBaseUser | AnonymousUser
 
 READ_PUBLISHED = {"plan.view", "node.view", "search", "agency.view", "jurisdiction.view"}
+# Reports: the object decides (whose agency, which state); see _report_rule.
+REPORT_ACTIONS = {"report.view", "report.edit", "report.submit", "report.consolidate"}
 SECRETARIAT_ACTIONS = {
     "plan.import", "plan.publish", "plan.review", "plan.view_draft", "plan.export",
     "node.edit", "target.edit", "assignment.edit", "audit.view",
     "agency.create", "agency.edit", "jurisdiction.edit",
+    "cycle.open", "report.return", "report.approve", "report.publish", "report.view_all",
+    "observation.enter", "target.baseline",
 }  # fmt: skip
-EVALUATOR_ACTIONS = {"plan.view_draft", "plan.export", "audit.view", "assessment.write"}
+EVALUATOR_ACTIONS = {
+    "plan.view_draft", "plan.export", "audit.view", "assessment.write", "report.view_all",
+}  # fmt: skip
 ADMINISTRATOR_ONLY = {"user.manage"}
 SELF_SERVICE = {"token.manage", "second_factor.manage"}
+FOCAL_ACTIONS = {"observation.enter"}
 ALL_ACTIONS = (
-    READ_PUBLISHED | SECRETARIAT_ACTIONS | EVALUATOR_ACTIONS | ADMINISTRATOR_ONLY | SELF_SERVICE
+    READ_PUBLISHED
+    | SECRETARIAT_ACTIONS
+    | EVALUATOR_ACTIONS
+    | ADMINISTRATOR_ONLY
+    | SELF_SERVICE
+    | REPORT_ACTIONS
+    | FOCAL_ACTIONS
 )
 
 
@@ -81,6 +94,10 @@ def can(user: User | None, action: str, obj: object | None = None) -> bool:
         return True
     if Role.EVALUATOR in held and action in EVALUATOR_ACTIONS:
         return True
+    if action in REPORT_ACTIONS and obj is not None:
+        return _report_rule(user, held, action, obj)
+    if action == "observation.enter":
+        return bool(held & {Role.FOCAL_POINT, Role.REGIONAL_FOCAL_POINT})
     if action == "agency.edit" and obj is not None:
         # A focal point keeps its own agency's details, and its sub-units'.
         own = {m.agency_id for m in memberships(user) if m.role == Role.FOCAL_POINT}
@@ -90,6 +107,32 @@ def can(user: User | None, action: str, obj: object | None = None) -> bool:
         own = {m.jurisdiction_id for m in memberships(user) if m.role == Role.REGIONAL_FOCAL_POINT}
         return bool(own & _jurisdiction_chain(obj))
     return False
+
+
+def _agencies(user: User | None, role: str) -> set[int]:
+    return {m.agency_id for m in memberships(user) if m.role == role and m.agency_id}
+
+
+def _report_rule(user: User | None, held: set[str], action: str, report: Any) -> bool:
+    """Focal points write their agency's reports; lead reviewers consolidate co-implementers'."""
+    if action == "report.view":
+        if report.state == "published" or held & {Role.SECRETARIAT, Role.EVALUATOR}:
+            return True
+        mine = _agencies(user, Role.FOCAL_POINT) | _agencies(user, Role.LEAD_REVIEWER)
+        return report.agency_id in mine or _lead_agency_id(report) in mine
+    if action in ("report.edit", "report.submit"):
+        return report.agency_id in _agencies(user, Role.FOCAL_POINT) and report.state in (
+            "draft",
+            "returned",
+        )
+    if action == "report.consolidate":
+        return _lead_agency_id(report) in _agencies(user, Role.LEAD_REVIEWER)
+    return False
+
+
+def _lead_agency_id(report: Any) -> int | None:
+    lead = report.node.assignments.filter(role="lead").values_list("agency_id", flat=True).first()
+    return int(lead) if lead is not None else None
 
 
 def require(user: User | None, action: str, obj: object | None = None) -> None:

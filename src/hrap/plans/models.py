@@ -105,10 +105,22 @@ class PlanNode(Versioned):
 
 
 class Indicator(models.Model):
-    """A reusable measure; the monitoring work extends it with definition, source and type."""
+    """A reusable measure (OHCHR indicator types); observations of it live in monitoring."""
+
+    class Type(models.TextChoices):
+        STRUCTURAL = "structural", _("structural")
+        PROCESS = "process", _("process")
+        OUTCOME = "outcome", _("outcome")
+
+    DISAGGREGATIONS = ["sex", "age_group", "ethnicity", "disability", "urban_rural"]
 
     name = models.JSONField(_("name"), default=dict)
     unit = models.CharField(_("unit"), max_length=32, blank=True)
+    definition = models.JSONField(_("definition"), default=dict, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    type = models.CharField(_("type"), max_length=12, choices=Type.choices, blank=True)
+    disaggregations = models.JSONField(_("disaggregations"), default=list, blank=True)
+    sdg_code = models.CharField(_("SDG indicator"), max_length=16, blank=True)
 
     class Meta:
         verbose_name = _("indicator")
@@ -143,6 +155,10 @@ class Target(Versioned):
     binding = models.BooleanField(_("binding"), null=True, blank=True)
     span = models.JSONField(_("source text"), default=dict, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
+    baseline_value = models.DecimalField(
+        _("baseline"), max_digits=24, decimal_places=6, null=True, blank=True
+    )
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
 
     class Meta:
         ordering = ["node", "position", "id"]

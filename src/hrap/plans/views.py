@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hrap.accounts import policy
-from hrap.core import audit
+from hrap.core import audit, panels
 from hrap.core.errors import EditConflict, InvalidInput, NotFound, Problem
 from hrap.directory.models import Agency
 from hrap.plans import links, planfile, selectors, services
@@ -67,7 +67,14 @@ def node_detail(
     return render(
         request,
         "plans/node_detail.html",
-        {"plan": plan, "page": page, "node": page.node, "can_edit": can_edit, "changes": changes},
+        {
+            "plan": plan,
+            "page": page,
+            "node": page.node,
+            "can_edit": can_edit,
+            "changes": changes,
+            "panels": panels.render("node", request, page.node),
+        },
     )
 
 

@@ -1,0 +1,94 @@
+"""Reads of monitoring data, scoped to the viewer: progress of targets, cycles, reports."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from hrap.accounts import policy
+from hrap.accounts.models import Role
+from hrap.accounts.policy import User
+from hrap.core.errors import NotFound
+from hrap.monitoring import progress
+from hrap.monitoring.models import Observation, ProgressReport, ReportingCycle
+from hrap.plans.models import Plan, PlanNode, Target
+
+
+def goal_of(target: Target) -> progress.Goal:
+    baseline = None
+    if target.baseline_value is not None and target.baseline_year is not None:
+        baseline = progress.Point(target.baseline_year, target.baseline_value)
+    return progress.Goal(
+        baseline=baseline,
+        value=target.value,
+        deadline=target.year,
+        direction=target.direction,
+        relative=target.relative,
+        percent=target.unit == "%" and target.relative,
+    )
+
+
+def target_progress(*, targets: list[Target], plan: Plan) -> dict[int, progress.Assessment]:
+    """Each target's progress from the plan-wide totals (the plan's own jurisdiction), 2 queries."""
+    indicator_ids = {t.indicator_id for t in targets}
+    points: dict[int, list[progress.Point]] = defaultdict(list)
+    for indicator_id, year, value in Observation.objects.filter(
+        indicator_id__in=indicator_ids, jurisdiction_id=plan.jurisdiction_id, disaggregation_key=""
+    ).values_list("indicator_id", "year", "value"):
+        points[indicator_id].append(progress.Point(year, Decimal(value)))
+    return {t.pk: progress.assess(goal_of(t), points[t.indicator_id]) for t in targets}
+
+
+def node_targets(*, node: PlanNode) -> list[Target]:
+    """The targets of a node and of every node below it."""
+    ids = [node.pk]
+    frontier = [node.pk]
+    while frontier:
+        frontier = list(
+            PlanNode.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+        )
+        ids += frontier
+    return list(
+        Target.objects.filter(node_id__in=ids)
+        .select_related("indicator", "node")
+        .order_by("node__depth", "node__position", "position")
+    )
+
+
+def cycle_list(*, viewer: User, plan: Plan) -> QuerySet[ReportingCycle]:
+    return ReportingCycle.objects.filter(plan=plan)
+
+
+def cycle_get(*, viewer: User, plan: Plan, period: str) -> ReportingCycle:
+    cycle = ReportingCycle.objects.filter(plan=plan, period=period).select_related("plan").first()
+    if cycle is None:
+        raise NotFound(f"no cycle {period!r}")
+    return cycle
+
+
+def report_list(*, viewer: User, cycle: ReportingCycle) -> QuerySet[ProgressReport]:
+    """The reports this viewer may see: all for the secretariat and evaluators, an agency's own
+    (and, for a lead agency, its co-implementers') for its people, published ones for others."""
+    reports = ProgressReport.objects.filter(cycle=cycle).select_related(
+        "node", "agency", "cycle__plan"
+    )
+    if policy.can(viewer, "report.view_all"):
+        return reports
+    own = {
+        m.agency_id
+        for m in policy.memberships(viewer)
+        if m.role in (Role.FOCAL_POINT, Role.LEAD_REVIEWER) and m.agency_id
+    }
+    led_nodes = PlanNode.objects.filter(assignments__agency_id__in=own, assignments__role="lead")
+    return reports.filter(
+        Q(agency_id__in=own) | Q(node__in=led_nodes) | Q(state=ProgressReport.State.PUBLISHED)
+    )
+
+
+def report_get(*, viewer: User, cycle: ReportingCycle, report_id: int) -> ProgressReport:
+    report = report_list(viewer=viewer, cycle=cycle).filter(pk=report_id).first()
+    if report is None:
+        raise NotFound("not found")  # another agency's report does not exist for this viewer
+    return report

@@ -1,0 +1,255 @@
+"""Writes to monitoring: cycles, the report workflow (one service per step), observations."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.utils import timezone
+
+from hrap.accounts import policy
+from hrap.core import audit
+from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, Problem
+from hrap.directory.models import Jurisdiction
+from hrap.monitoring.models import Observation, ProgressReport, ReportingCycle
+from hrap.plans.models import Assignment, Indicator, Plan
+
+Actor = AbstractBaseUser | AnonymousUser | None
+State = ProgressReport.State
+
+
+@transaction.atomic
+def cycle_create(
+    *, plan: Plan, actor: Actor, period: str, opens: date, due: date, closes: date
+) -> ReportingCycle:
+    policy.require(actor, "cycle.open", plan)
+    problems = []
+    if not re.fullmatch(r"\d{4}(-(Q[1-4]|H[12]|\d{2}))?", period):
+        problems.append(Problem("period", f"{period!r} is not a period such as 2023 or 2023-Q1"))
+    if not opens <= due <= closes:
+        problems.append(Problem("due", "the dates must run opens ≤ due ≤ closes"))
+    if ReportingCycle.objects.filter(plan=plan, period=period).exists():
+        problems.append(Problem("period", f"the plan already has a cycle for {period}"))
+    if problems:
+        raise InvalidInput(problems)
+    cycle = ReportingCycle.objects.create(
+        plan=plan, period=period, opens=opens, due=due, closes=closes
+    )
+    audit.record(
+        actor=actor,
+        action="cycle.create",
+        target=cycle,
+        after={"period": period, "due": due.isoformat()},
+    )
+    return cycle
+
+
+@transaction.atomic
+def cycle_open(*, cycle: ReportingCycle, actor: Actor) -> int:
+    """Open a cycle: one report slot for every assignment of the plan. Returns how many."""
+    policy.require(actor, "cycle.open", cycle.plan)
+    cycle = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.status != ReportingCycle.Status.PLANNED:
+        raise InvalidTransition(f"the {cycle.period} cycle is {cycle.status}, not planned")
+    assignments = Assignment.objects.filter(node__plan=cycle.plan).select_related("node")
+    ProgressReport.objects.bulk_create(
+        ProgressReport(cycle=cycle, node=a.node, agency_id=a.agency_id, lead=a.role == "lead")
+        for a in assignments
+    )
+    cycle.status = ReportingCycle.Status.OPEN
+    cycle.save(update_fields=["status"])
+    count = len(assignments)
+    audit.record(actor=actor, action="cycle.open", target=cycle, after={"reports": count})
+    return count
+
+
+def _locked(report: ProgressReport, version: int | None = None) -> ProgressReport:
+    current = (
+        ProgressReport.objects.select_for_update().select_related("node", "cycle").get(pk=report.pk)
+    )
+    if version is not None and current.version != version:
+        raise EditConflict(current, current_version=current.version, submitted_version=version)
+    return current
+
+
+def _step(
+    report: ProgressReport, actor: Actor, action: str, state: str, **fields: Any
+) -> ProgressReport:
+    before = {"state": report.state}
+    report.state = state
+    for name, value in fields.items():
+        setattr(report, name, value)
+    report.version += 1
+    report.save()
+    texts = {k: v for k, v in fields.items() if isinstance(v, str)}
+    audit.record(
+        actor=actor, action=action, target=report, before=before, after={"state": state, **texts}
+    )
+    return report
+
+
+@transaction.atomic
+def report_save(
+    *, report: ProgressReport, actor: Actor, version: int, **texts: str
+) -> ProgressReport:
+    """Save a draft; refused if someone saved it since `version` (nothing is overwritten)."""
+    report = _locked(report, version)
+    policy.require(actor, "report.edit", report)
+    unknown = set(texts) - set(ProgressReport.TEXT_FIELDS)
+    if unknown:
+        raise InvalidInput([Problem(name, "not a field of a report") for name in sorted(unknown)])
+    if "progress" in texts and texts["progress"] not in ProgressReport.Progress.values:
+        raise InvalidInput([Problem("progress", f"{texts['progress']!r} is not a status")])
+    before = {name: getattr(report, name) for name in texts if getattr(report, name) != texts[name]}
+    if not before:
+        return report
+    for name in before:
+        setattr(report, name, texts[name])
+    report.version += 1
+    report.save()
+    audit.record(actor=actor, action="report.save", target=report, before=before,
+                 after={name: texts[name] for name in before})  # fmt: skip
+    return report
+
+
+@transaction.atomic
+def report_submit(*, report: ProgressReport, actor: Actor, version: int) -> ProgressReport:
+    """A focal point hands the report on: a lead agency's to the secretariat, a co-implementer's
+    to the lead agency, which consolidates it."""
+    report = _locked(report, version)
+    policy.require(actor, "report.submit", report)
+    if report.state not in (State.DRAFT, State.RETURNED):
+        raise InvalidTransition(f"a {report.state} report cannot be submitted")
+    if report.lead:
+        waiting = report.node.reports.filter(cycle=report.cycle, lead=False).exclude(
+            state=State.CONSOLIDATED
+        )
+        if waiting.exists():
+            agencies = ", ".join(sorted(waiting.values_list("agency__code", flat=True)))
+            raise InvalidTransition(f"co-implementers' inputs are not consolidated yet: {agencies}")
+    return _step(
+        report,
+        actor,
+        "report.submit",
+        State.SUBMITTED,
+        submitted_at=timezone.now(),
+        return_reason="",
+    )
+
+
+@transaction.atomic
+def report_consolidate(*, report: ProgressReport, actor: Actor, version: int) -> ProgressReport:
+    """The lead agency takes a co-implementer's submitted input into its own report."""
+    report = _locked(report, version)
+    policy.require(actor, "report.consolidate", report)
+    if report.lead or report.state != State.SUBMITTED:
+        raise InvalidTransition("only a submitted co-implementer input can be consolidated")
+    lead = report.node.reports.select_for_update().filter(cycle=report.cycle, lead=True).first()
+    if lead is None:
+        raise InvalidTransition("the task has no lead agency report in this cycle")
+    for name in ("narrative", "measures", "difficulties", "next_steps"):
+        addition = getattr(report, name).strip()
+        if addition:
+            combined = "\n\n".join(
+                p for p in (getattr(lead, name), f"[{report.agency.code}] {addition}") if p
+            )
+            setattr(lead, name, combined)
+    lead.version += 1
+    lead.save()
+    return _step(report, actor, "report.consolidate", State.CONSOLIDATED, consolidated_into=lead)
+
+
+@transaction.atomic
+def report_return(
+    *, report: ProgressReport, actor: Actor, version: int, reason: str
+) -> ProgressReport:
+    report = _locked(report, version)
+    policy.require(actor, "report.return", report)
+    if report.state != State.SUBMITTED:
+        raise InvalidTransition(f"a {report.state} report cannot be returned")
+    if not reason.strip():
+        raise InvalidInput([Problem("reason", "say what the agency should revise")])
+    return _step(report, actor, "report.return", State.RETURNED, return_reason=reason.strip())
+
+
+@transaction.atomic
+def report_approve(*, report: ProgressReport, actor: Actor, version: int) -> ProgressReport:
+    report = _locked(report, version)
+    policy.require(actor, "report.approve", report)
+    if report.state != State.SUBMITTED or not report.lead:
+        raise InvalidTransition(f"a {report.state} report cannot be approved")
+    return _step(report, actor, "report.approve", State.APPROVED, approved_at=timezone.now())
+
+
+@transaction.atomic
+def report_publish(*, report: ProgressReport, actor: Actor, version: int) -> ProgressReport:
+    report = _locked(report, version)
+    policy.require(actor, "report.publish", report)
+    if report.state != State.APPROVED:
+        raise InvalidTransition(f"a {report.state} report cannot be published")
+    return _step(report, actor, "report.publish", State.PUBLISHED, published_at=timezone.now())
+
+
+# --- Observations -----------------------------------------------------------------------------
+
+
+def disaggregation_key(disaggregation: dict[str, str]) -> str:
+    return ";".join(f"{k}={disaggregation[k]}" for k in sorted(disaggregation))
+
+
+@transaction.atomic
+def observation_record(
+    *,
+    indicator: Indicator,
+    jurisdiction: Jurisdiction,
+    period: str,
+    value: Decimal,
+    actor: Actor,
+    source: str = "",
+    status: str = Observation.Status.PROVISIONAL,
+    disaggregation: dict[str, str] | None = None,
+) -> Observation:
+    """Record (or correct) one value; the previous value is kept in the audit trail."""
+    policy.require(actor, "observation.enter", indicator)
+    disaggregation = disaggregation or {}
+    problems = []
+    match = re.fullmatch(r"(\d{4})(-(Q[1-4]|H[12]|\d{2}))?", period)
+    if not match:
+        problems.append(Problem("period", f"{period!r} is not a period such as 2023 or 2023-Q1"))
+    allowed = set(indicator.disaggregations)
+    for dimension in disaggregation:
+        if dimension not in allowed:
+            problems.append(
+                Problem("disaggregation", f"{indicator} is not disaggregated by {dimension}")
+            )
+    if status not in Observation.Status.values:
+        problems.append(Problem("status", f"{status!r} is not provisional or final"))
+    if problems:
+        raise InvalidInput(problems)
+    assert match is not None
+    key = disaggregation_key(disaggregation)
+    observation = (
+        Observation.objects.select_for_update()
+        .filter(
+            indicator=indicator, jurisdiction=jurisdiction, period=period, disaggregation_key=key
+        )
+        .first()
+    )
+    before = None
+    if observation is None:
+        observation = Observation(indicator=indicator, jurisdiction=jurisdiction, period=period,
+                                  year=int(match.group(1)), disaggregation=disaggregation,
+                                  disaggregation_key=key)  # fmt: skip
+    else:
+        before = {"value": f"{observation.value.normalize():f}", "status": observation.status}
+        observation.version += 1
+    observation.value, observation.source, observation.status = value, source, status
+    observation.entered_by = actor if getattr(actor, "is_authenticated", False) else None  # type: ignore[assignment]
+    observation.save()
+    audit.record(actor=actor, action="observation.record", target=observation, before=before,
+                 after={"value": f"{value.normalize():f}", "status": status})  # fmt: skip
+    return observation

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from hrap.monitoring import views
+
+app_name = "monitoring"
+
+urlpatterns = [
+    path("cycles/<slug:slug>/", views.cycle_list, name="cycles"),
+    path("cycles/<slug:slug>/<str:period>/", views.cycle_detail, name="cycle"),
+    path("cycles/<slug:slug>/<str:period>/open/", views.cycle_open, name="cycle_open"),
+    path(
+        "cycles/<slug:slug>/<str:period>/reports/<int:report_id>/",
+        views.report_detail,
+        name="report",
+    ),
+    path(
+        "cycles/<slug:slug>/<str:period>/reports/<int:report_id>/<str:step>/",
+        views.report_step,
+        name="report_step",
+    ),
+]

@@ -1,0 +1,207 @@
+"""Reporting cycles and progress reports: each workflow step is its own POST and service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from hrap.accounts import policy
+from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, NotFound
+from hrap.monitoring import selectors, services
+from hrap.monitoring.forms import CycleForm, ReportForm, ReturnForm
+from hrap.monitoring.models import ProgressReport, ReportingCycle
+from hrap.plans import selectors as plan_selectors
+from hrap.plans.models import Plan, PlanNode
+
+
+def _plan(request: HttpRequest, slug: str) -> Plan:
+    return plan_selectors.plan_get(viewer=request.user, slug=slug)
+
+
+@require_http_methods(["GET", "POST"])
+def cycle_list(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = _plan(request, slug)
+    can_create = policy.can(request.user, "cycle.open", plan)
+    form = CycleForm(request.POST or None)
+    if request.method == "POST":
+        policy.require(request.user, "cycle.open", plan)
+        if form.is_valid():
+            try:
+                cycle = services.cycle_create(plan=plan, actor=request.user, **form.cleaned_data)
+            except InvalidInput as exc:
+                for problem in exc.problems:
+                    form.add_error(
+                        problem.where if problem.where in form.fields else None, problem.what
+                    )
+            else:
+                return HttpResponseRedirect(reverse("monitoring:cycle", args=[slug, cycle.period]))
+    return render(
+        request,
+        "monitoring/cycle_list.html",
+        {
+            "plan": plan,
+            "cycles": selectors.cycle_list(viewer=request.user, plan=plan),
+            "form": form if can_create else None,
+        },
+    )
+
+
+def cycle_detail(request: HttpRequest, slug: str, period: str) -> HttpResponse:
+    plan = _plan(request, slug)
+    cycle = selectors.cycle_get(viewer=request.user, plan=plan, period=period)
+    reports = selectors.report_list(viewer=request.user, cycle=cycle)
+    return render(
+        request,
+        "monitoring/cycle_detail.html",
+        {
+            "plan": plan,
+            "cycle": cycle,
+            "reports": reports,
+            "can_open": policy.can(request.user, "cycle.open", plan),
+        },
+    )
+
+
+@login_required
+@require_POST
+def cycle_open(request: HttpRequest, slug: str, period: str) -> HttpResponse:
+    plan = _plan(request, slug)
+    cycle = selectors.cycle_get(viewer=request.user, plan=plan, period=period)
+    count = services.cycle_open(cycle=cycle, actor=request.user)
+    messages.success(
+        request, _("The cycle is open: %(count)d reports to write.") % {"count": count}
+    )
+    return HttpResponseRedirect(reverse("monitoring:cycle", args=[slug, period]))
+
+
+def _report(
+    request: HttpRequest, slug: str, period: str, report_id: int
+) -> tuple[ReportingCycle, ProgressReport]:
+    plan = _plan(request, slug)
+    cycle = selectors.cycle_get(viewer=request.user, plan=plan, period=period)
+    return cycle, selectors.report_get(viewer=request.user, cycle=cycle, report_id=report_id)
+
+
+def _report_url(report: ProgressReport) -> str:
+    return reverse(
+        "monitoring:report", args=[report.cycle.plan.slug, report.cycle.period, report.pk]
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report_detail(request: HttpRequest, slug: str, period: str, report_id: int) -> HttpResponse:
+    cycle, report = _report(request, slug, period, report_id)
+    can_edit = policy.can(request.user, "report.edit", report)
+    initial: dict[str, Any] = {name: getattr(report, name) for name in ProgressReport.TEXT_FIELDS}
+    form = ReportForm(request.POST or None, initial={**initial, "version": report.version})
+    conflict = None
+    if request.method == "POST":
+        policy.require_or_hide(request.user, "report.edit", report)
+        if form.is_valid():
+            texts = {name: form.cleaned_data[name] for name in ProgressReport.TEXT_FIELDS}
+            try:
+                services.report_save(
+                    report=report, actor=request.user, version=form.cleaned_data["version"], **texts
+                )
+            except EditConflict:
+                report.refresh_from_db()
+                conflict = [
+                    (form.fields[name].label, getattr(report, name), texts[name])
+                    for name in ProgressReport.TEXT_FIELDS
+                    if getattr(report, name) != texts[name]
+                ]
+                data = request.POST.copy()
+                data["version"] = str(report.version)
+                form = ReportForm(data)
+                form.is_valid()
+            else:
+                messages.success(request, _("Saved."))
+                return HttpResponseRedirect(_report_url(report))
+    actions = [
+        (action, label)
+        for action, label, permission in (
+            ("submit", _("Submit"), "report.submit"),
+            ("consolidate", _("Consolidate into the lead agency's report"), "report.consolidate"),
+            ("approve", _("Approve"), "report.approve"),
+            ("publish", _("Publish"), "report.publish"),
+        )
+        if policy.can(request.user, permission, report)
+    ]
+    return render(
+        request,
+        "monitoring/report_detail.html",
+        {
+            "cycle": cycle,
+            "report": report,
+            "form": form if can_edit else None,
+            "conflict": conflict,
+            "actions": actions,
+            "can_return": policy.can(request.user, "report.return", report)
+            and report.state == ProgressReport.State.SUBMITTED
+            and report.lead,
+            "return_form": ReturnForm(),
+            "contributions": report.contributions.select_related("agency"),
+        },
+    )
+
+
+STEPS = {
+    "submit": services.report_submit,
+    "consolidate": services.report_consolidate,
+    "approve": services.report_approve,
+    "publish": services.report_publish,
+}
+
+
+@login_required
+@require_POST
+def report_step(
+    request: HttpRequest, slug: str, period: str, report_id: int, step: str
+) -> HttpResponse:
+    report = _report(request, slug, period, report_id)[1]
+    version = int(request.POST.get("version") or 0)
+    try:
+        if step == "return":
+            services.report_return(report=report, actor=request.user, version=version,
+                                   reason=request.POST.get("reason", ""))  # fmt: skip
+        elif step in STEPS:
+            STEPS[step](report=report, actor=request.user, version=version)
+        else:
+            raise NotFound(f"no step {step!r}")
+    except (InvalidTransition, InvalidInput, EditConflict) as exc:
+        problems = getattr(exc, "problems", None)
+        messages.error(request, "; ".join(p.what for p in problems) if problems else str(exc))
+    else:
+        messages.success(request, _("Done: %(state)s.") % {"state": report.get_state_display()})
+    return HttpResponseRedirect(_report_url(report))
+
+
+def node_panel(request: HttpRequest, node: object) -> SafeString | None:
+    """The progress of a task's or section's targets, and its reports, on the node page."""
+    assert isinstance(node, PlanNode)
+    targets = selectors.node_targets(node=node)
+    reports = [
+        r
+        for r in ProgressReport.objects.filter(node=node).select_related("cycle__plan", "agency")
+        if policy.can(request.user, "report.view", r)
+    ]
+    if not targets and not reports:
+        return None
+    statuses = selectors.target_progress(targets=targets, plan=node.plan)
+    rows = [(t, statuses[t.pk]) for t in targets]
+    return SafeString(
+        render_to_string(
+            "monitoring/_node_panel.html",
+            {"rows": rows, "reports": reports, "node": node},
+            request=request,
+        )
+    )
