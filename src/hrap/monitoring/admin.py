@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from hrap.monitoring.models import Observation, ProgressReport, ReportingCycle
+
+
+@admin.register(Observation)
+class ObservationAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "jurisdiction", "period", "disaggregation_key", "value", "status"]
+    list_filter = ["status", "year"]
+    raw_id_fields = ["indicator", "jurisdiction", "entered_by"]
+
+
+@admin.register(ReportingCycle)
+class ReportingCycleAdmin(admin.ModelAdmin):
+    list_display = ["plan", "period", "opens", "due", "closes", "status"]
+    list_filter = ["status"]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(admin.ModelAdmin):
+    list_display = ["cycle", "node", "agency", "lead", "progress", "state"]
+    list_filter = ["state", "progress", "lead"]
+    raw_id_fields = ["node", "agency", "jurisdiction", "consolidated_into"]
