@@ -111,6 +111,8 @@ CASES: list[Case] = [
     Case("monitoring:report", {"slug": SLUG, "period": "2023", "report_id": "REPORT"}, expect=only(STAFF | {"evaluator", "focal_mee", "reviewer_mee"}, 200, 404, anonymous=404)),
     Case("monitoring:report", {"slug": SLUG, "period": "2023", "report_id": "REPORT"}, "post", {"version": 1, "progress": "on_track", "narrative": "x"}, {**only({"administrator", "focal_mee"}, 302, 404, anonymous=404), "secretariat": 404, "evaluator": 404, "reviewer_mee": 404}),
     Case("monitoring:report_step", {"slug": SLUG, "period": "2023", "report_id": "REPORT", "step": "submit"}, "post", {"version": 1}, {**only({"administrator", "focal_mee"}, 302, 404), "secretariat": 403, "evaluator": 403, "reviewer_mee": 403}),
+    Case("monitoring:template", {"slug": SLUG, "period": "2023"}, expect=only(STAFF | {"focal_mee", "focal_moj", "regional_bj"}, 200, 403)),
+    Case("monitoring:upload", {"slug": SLUG, "period": "2023"}, expect=only(STAFF | {"focal_mee", "focal_moj", "regional_bj"}, 200, 403)),
     Case("api:api-root", default=404),  # nothing at the root: the operations are below it
     Case("api:openapi-json"),
     Case("api:openapi-view"),

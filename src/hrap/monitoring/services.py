@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
 from datetime import date
 from decimal import Decimal
@@ -15,8 +17,9 @@ from hrap.accounts import policy
 from hrap.core import audit
 from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, Problem
 from hrap.directory.models import Jurisdiction
+from hrap.monitoring import upload
 from hrap.monitoring.models import Observation, ProgressReport, ReportingCycle
-from hrap.plans.models import Assignment, Indicator, Plan
+from hrap.plans.models import Assignment, Indicator, Plan, Target
 
 Actor = AbstractBaseUser | AnonymousUser | None
 State = ProgressReport.State
@@ -111,8 +114,13 @@ def report_save(
         setattr(report, name, texts[name])
     report.version += 1
     report.save()
-    audit.record(actor=actor, action="report.save", target=report, before=before,
-                 after={name: texts[name] for name in before})  # fmt: skip
+    audit.record(
+        actor=actor,
+        action="report.save",
+        target=report,
+        before=before,
+        after={name: texts[name] for name in before},
+    )
     return report
 
 
@@ -241,15 +249,117 @@ def observation_record(
     )
     before = None
     if observation is None:
-        observation = Observation(indicator=indicator, jurisdiction=jurisdiction, period=period,
-                                  year=int(match.group(1)), disaggregation=disaggregation,
-                                  disaggregation_key=key)  # fmt: skip
+        observation = Observation(
+            indicator=indicator,
+            jurisdiction=jurisdiction,
+            period=period,
+            year=int(match.group(1)),
+            disaggregation=disaggregation,
+            disaggregation_key=key,
+        )
     else:
         before = {"value": f"{observation.value.normalize():f}", "status": observation.status}
         observation.version += 1
     observation.value, observation.source, observation.status = value, source, status
     observation.entered_by = actor if getattr(actor, "is_authenticated", False) else None  # type: ignore[assignment]
     observation.save()
-    audit.record(actor=actor, action="observation.record", target=observation, before=before,
-                 after={"value": f"{value.normalize():f}", "status": status})  # fmt: skip
+    audit.record(
+        actor=actor,
+        action="observation.record",
+        target=observation,
+        before=before,
+        after={"value": f"{value.normalize():f}", "status": status},
+    )
     return observation
+
+
+def uploadable_indicators(*, actor: Actor, cycle: ReportingCycle) -> dict[int, set[str]]:
+    """The indicators of targets on tasks assigned to the actor's agencies (all, for the
+    secretariat), with their allowed disaggregations."""
+    targets = Target.objects.filter(node__plan=cycle.plan)
+    if not policy.can(actor, "report.view_all"):
+        agencies = {m.agency_id for m in policy.memberships(actor) if m.agency_id}
+        targets = targets.filter(node__assignments__agency_id__in=agencies)
+    return {
+        indicator.pk: set(indicator.disaggregations)
+        for indicator in Indicator.objects.filter(pk__in=targets.values("indicator_id"))
+    }
+
+
+@transaction.atomic
+def observations_upload(
+    *, raw: bytes, name: str, cycle: ReportingCycle, actor: Actor
+) -> dict[str, int]:
+    """Check every cell, then write every row, or nothing (InvalidInput lists each bad cell)."""
+    policy.require(actor, "observation.enter", cycle)
+    indicators = uploadable_indicators(actor=actor, cycle=cycle)
+    jurisdictions = dict(Jurisdiction.objects.values_list("code", "pk"))
+    rows = upload.parse(raw, name=name, indicators=indicators, jurisdictions=set(jurisdictions))
+    keys = {
+        (
+            r.indicator,
+            jurisdictions[r.jurisdiction],
+            r.period,
+            disaggregation_key(r.disaggregation),
+        ): r
+        for r in rows
+    }
+    existing = {
+        (o.indicator_id, o.jurisdiction_id, o.period, o.disaggregation_key): o
+        for o in Observation.objects.filter(
+            indicator_id__in={k[0] for k in keys}, period__in={k[2] for k in keys}
+        )
+    }
+    entered_by = actor if getattr(actor, "is_authenticated", False) else None
+    created, updated = [], []
+    for key, row in keys.items():
+        observation = existing.get(key)
+        if observation is None:
+            observation = Observation(
+                indicator_id=key[0],
+                jurisdiction_id=key[1],
+                period=row.period,
+                year=int(row.period[:4]),
+                disaggregation=row.disaggregation,
+                disaggregation_key=key[3],
+            )
+            created.append(observation)
+        else:
+            observation.version += 1
+            updated.append(observation)
+        observation.value, observation.source, observation.status = (
+            row.value,
+            row.source,
+            row.status,
+        )
+        observation.entered_by = entered_by  # type: ignore[assignment]
+    Observation.objects.bulk_create(created, batch_size=2000)
+    Observation.objects.bulk_update(
+        updated, ["value", "source", "status", "entered_by", "version"], batch_size=2000
+    )
+    counts = {"rows": len(rows), "created": len(created), "updated": len(updated)}
+    audit.record(
+        actor=actor,
+        action="observation.upload",
+        target=cycle,
+        after={"file": name, "sha256": hashlib.sha256(raw).hexdigest(), **counts},
+    )
+    return counts
+
+
+def upload_template(*, cycle: ReportingCycle, actor: Actor) -> bytes:
+    """An XLSX sheet to fill in: one row per indicator the actor reports on, for the period."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(f"HRAP {cycle.period}")
+    sheet.append([*upload.HEADINGS, "indicator name (for reference)"])
+    country = cycle.plan.jurisdiction.code
+    for indicator in Indicator.objects.filter(
+        pk__in=uploadable_indicators(actor=actor, cycle=cycle)
+    ).order_by("pk"):
+        name = indicator.name.get("zh-Hans") or indicator.name.get("en") or ""
+        sheet.append([indicator.pk, country, cycle.period, "", None, "", "provisional", name])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

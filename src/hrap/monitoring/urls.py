@@ -8,6 +8,8 @@ urlpatterns = [
     path("cycles/<slug:slug>/", views.cycle_list, name="cycles"),
     path("cycles/<slug:slug>/<str:period>/", views.cycle_detail, name="cycle"),
     path("cycles/<slug:slug>/<str:period>/open/", views.cycle_open, name="cycle_open"),
+    path("cycles/<slug:slug>/<str:period>/template.xlsx", views.upload_template, name="template"),
+    path("cycles/<slug:slug>/<str:period>/upload/", views.observations_upload, name="upload"),
     path(
         "cycles/<slug:slug>/<str:period>/reports/<int:report_id>/",
         views.report_detail,

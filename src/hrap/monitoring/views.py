@@ -67,6 +67,7 @@ def cycle_detail(request: HttpRequest, slug: str, period: str) -> HttpResponse:
             "cycle": cycle,
             "reports": reports,
             "can_open": policy.can(request.user, "cycle.open", plan),
+            "can_enter": policy.can(request.user, "observation.enter", cycle),
         },
     )
 
@@ -171,8 +172,12 @@ def report_step(
     version = int(request.POST.get("version") or 0)
     try:
         if step == "return":
-            services.report_return(report=report, actor=request.user, version=version,
-                                   reason=request.POST.get("reason", ""))  # fmt: skip
+            services.report_return(
+                report=report,
+                actor=request.user,
+                version=version,
+                reason=request.POST.get("reason", ""),
+            )
         elif step in STEPS:
             STEPS[step](report=report, actor=request.user, version=version)
         else:
@@ -204,4 +209,53 @@ def node_panel(request: HttpRequest, node: object) -> SafeString | None:
             {"rows": rows, "reports": reports, "node": node},
             request=request,
         )
+    )
+
+
+@login_required
+def upload_template(request: HttpRequest, slug: str, period: str) -> HttpResponse:
+    plan = _plan(request, slug)
+    cycle = selectors.cycle_get(viewer=request.user, plan=plan, period=period)
+    policy.require(request.user, "observation.enter", cycle)
+    response = HttpResponse(
+        services.upload_template(cycle=cycle, actor=request.user),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="hrap-{slug}-{period}.xlsx"'
+    return response
+
+
+MAX_UPLOAD = 50 * 1024 * 1024
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def observations_upload(request: HttpRequest, slug: str, period: str) -> HttpResponse:
+    plan = _plan(request, slug)
+    cycle = selectors.cycle_get(viewer=request.user, plan=plan, period=period)
+    policy.require(request.user, "observation.enter", cycle)
+    problems: list[Any] = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            problems = [_("Choose a CSV or XLSX file.")]
+        elif upload.size and upload.size > MAX_UPLOAD:
+            problems = [_("The file is larger than 50 MB.")]
+        else:
+            try:
+                counts = services.observations_upload(
+                    raw=upload.read(), name=upload.name or "upload", cycle=cycle, actor=request.user
+                )
+            except InvalidInput as exc:
+                problems = exc.problems
+            else:
+                messages.success(
+                    request,
+                    _("Loaded %(rows)d values (%(created)d new, %(updated)d corrected).") % counts,
+                )
+                return HttpResponseRedirect(reverse("monitoring:cycle", args=[slug, period]))
+    return render(
+        request,
+        "monitoring/upload.html",
+        {"plan": plan, "cycle": cycle, "problems": problems},
     )

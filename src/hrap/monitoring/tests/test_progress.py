@@ -10,8 +10,14 @@ from hypothesis import strategies as st
 from hrap.monitoring.progress import Goal, Point, Status, assess, goal_level
 
 # PM2.5 to fall by 10% from 40 (2020) by 2025: the level is 36; in 2023 the line is at 37.6.
-PM25 = Goal(baseline=Point(2020, D(40)), value=D(10), deadline=2025, direction="decrease",
-            relative=True, percent=True)  # fmt: skip
+PM25 = Goal(
+    baseline=Point(2020, D(40)),
+    value=D(10),
+    deadline=2025,
+    direction="decrease",
+    relative=True,
+    percent=True,
+)
 
 
 def test_a_relative_target_becomes_a_level() -> None:

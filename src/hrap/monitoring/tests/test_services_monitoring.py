@@ -38,14 +38,23 @@ def world(sample_plan, staff):
     node = PlanNode.objects.get(plan=sample_plan, ref="III.1.1")
     plan_services.assignment_set(node=node, actor=staff, agency=mee, role="lead")
     plan_services.assignment_set(node=node, actor=staff, agency=ndrc, role="co")
-    cycle = services.cycle_create(plan=sample_plan, actor=staff, period="2023",
-                                  opens=date(2023, 11, 1), due=date(2024, 1, 31), closes=date(2024, 2, 29))  # fmt: skip
+    cycle = services.cycle_create(
+        plan=sample_plan,
+        actor=staff,
+        period="2023",
+        opens=date(2023, 11, 1),
+        due=date(2024, 1, 31),
+        closes=date(2024, 2, 29),
+    )
     return {
-        "plan": sample_plan, "node": node, "cycle": cycle, "secretariat": staff,
+        "plan": sample_plan,
+        "node": node,
+        "cycle": cycle,
+        "secretariat": staff,
         "focal_mee": person("focal-mee", Role.FOCAL_POINT, mee),
         "focal_ndrc": person("focal-ndrc", Role.FOCAL_POINT, ndrc),
         "reviewer_mee": person("reviewer-mee", Role.LEAD_REVIEWER, mee),
-    }  # fmt: skip
+    }
 
 
 def reports(world):
@@ -65,42 +74,76 @@ def test_opening_a_cycle_makes_a_report_for_every_assignment(world) -> None:
 
 def test_a_bad_cycle_is_refused_with_every_problem(world) -> None:
     with pytest.raises(InvalidInput) as refused:
-        services.cycle_create(plan=world["plan"], actor=world["secretariat"], period="last year",
-                              opens=date(2024, 3, 1), due=date(2024, 1, 1), closes=date(2024, 2, 1))  # fmt: skip
+        services.cycle_create(
+            plan=world["plan"],
+            actor=world["secretariat"],
+            period="last year",
+            opens=date(2024, 3, 1),
+            due=date(2024, 1, 1),
+            closes=date(2024, 2, 1),
+        )
     assert [p.where for p in refused.value.problems] == ["period", "due"]
 
 
 def test_a_report_goes_from_draft_to_published_with_a_return_between(world) -> None:
     services.cycle_open(cycle=world["cycle"], actor=world["secretariat"])
     lead, co = reports(world)
-    co = services.report_save(report=co, actor=world["focal_ndrc"], version=co.version,
-                              narrative="Funded monitoring stations.", progress="in_progress")  # fmt: skip
+    co = services.report_save(
+        report=co,
+        actor=world["focal_ndrc"],
+        version=co.version,
+        narrative="Funded monitoring stations.",
+        progress="in_progress",
+    )
     with pytest.raises(PermissionDenied):  # one agency cannot write another's report
         services.report_save(
             report=lead, actor=world["focal_ndrc"], version=lead.version, narrative="x"
         )
     co = services.report_submit(report=co, actor=world["focal_ndrc"], version=co.version)
-    lead = services.report_save(report=lead, actor=world["focal_mee"], version=lead.version,
-                                narrative="PM2.5 fell in 300 cities.", progress="on_track")  # fmt: skip
+    lead = services.report_save(
+        report=lead,
+        actor=world["focal_mee"],
+        version=lead.version,
+        narrative="PM2.5 fell in 300 cities.",
+        progress="on_track",
+    )
     with pytest.raises(InvalidTransition, match="not consolidated yet: ndrc"):
         services.report_submit(report=lead, actor=world["focal_mee"], version=lead.version)
     services.report_consolidate(report=co, actor=world["reviewer_mee"], version=co.version)
     lead.refresh_from_db()
     assert lead.narrative == "PM2.5 fell in 300 cities.\n\n[ndrc] Funded monitoring stations."
     lead = services.report_submit(report=lead, actor=world["focal_mee"], version=lead.version)
-    lead = services.report_return(report=lead, actor=world["secretariat"], version=lead.version,
-                                  reason="Give the number of cities.")  # fmt: skip
+    lead = services.report_return(
+        report=lead,
+        actor=world["secretariat"],
+        version=lead.version,
+        reason="Give the number of cities.",
+    )
     assert (lead.state, lead.return_reason) == (State.RETURNED, "Give the number of cities.")
-    lead = services.report_save(report=lead, actor=world["focal_mee"], version=lead.version,
-                                narrative="PM2.5 fell in 312 of 339 cities.")  # fmt: skip
+    lead = services.report_save(
+        report=lead,
+        actor=world["focal_mee"],
+        version=lead.version,
+        narrative="PM2.5 fell in 312 of 339 cities.",
+    )
     lead = services.report_submit(report=lead, actor=world["focal_mee"], version=lead.version)
     lead = services.report_approve(report=lead, actor=world["secretariat"], version=lead.version)
     lead = services.report_publish(report=lead, actor=world["secretariat"], version=lead.version)
     assert lead.state == State.PUBLISHED and lead.published_at is not None
-    steps = list(AuditEvent.objects.filter(target_type="monitoring.progressreport", target_id=str(lead.pk))
-                 .order_by("sequence").values_list("action", flat=True))  # fmt: skip
-    assert steps == ["report.save", "report.submit", "report.return", "report.save",
-                     "report.submit", "report.approve", "report.publish"]  # fmt: skip
+    steps = list(
+        AuditEvent.objects.filter(target_type="monitoring.progressreport", target_id=str(lead.pk))
+        .order_by("sequence")
+        .values_list("action", flat=True)
+    )
+    assert steps == [
+        "report.save",
+        "report.submit",
+        "report.return",
+        "report.save",
+        "report.submit",
+        "report.approve",
+        "report.publish",
+    ]
     with pytest.raises(InvalidTransition):
         services.report_publish(report=lead, actor=world["secretariat"], version=lead.version)
 
@@ -173,17 +216,35 @@ def test_observations_are_recorded_corrected_and_checked(world) -> None:
     indicator.disaggregations = ["urban_rural"]
     indicator.save()
     country = world["plan"].jurisdiction
-    first = services.observation_record(indicator=indicator, jurisdiction=country, period="2023",
-                                        value=Decimal("37.5"), actor=world["focal_mee"], source="MEE bulletin")  # fmt: skip
-    again = services.observation_record(indicator=indicator, jurisdiction=country, period="2023",
-                                        value=Decimal("37.2"), actor=world["focal_mee"], status="final")  # fmt: skip
+    first = services.observation_record(
+        indicator=indicator,
+        jurisdiction=country,
+        period="2023",
+        value=Decimal("37.5"),
+        actor=world["focal_mee"],
+        source="MEE bulletin",
+    )
+    again = services.observation_record(
+        indicator=indicator,
+        jurisdiction=country,
+        period="2023",
+        value=Decimal("37.2"),
+        actor=world["focal_mee"],
+        status="final",
+    )
     assert first.pk == again.pk and Observation.objects.count() == 1
     assert AuditEvent.objects.filter(action="observation.record").order_by(
         "sequence"
     ).last().before == {"value": "37.5", "status": "provisional"}  # type: ignore[union-attr]
     with pytest.raises(InvalidInput) as refused:
-        services.observation_record(indicator=indicator, jurisdiction=country, period="2023/24",
-                                    value=Decimal(1), actor=world["focal_mee"], disaggregation={"sex": "female"})  # fmt: skip
+        services.observation_record(
+            indicator=indicator,
+            jurisdiction=country,
+            period="2023/24",
+            value=Decimal(1),
+            actor=world["focal_mee"],
+            disaggregation={"sex": "female"},
+        )
     assert [p.where for p in refused.value.problems] == ["period", "disaggregation"]
 
 
@@ -191,8 +252,13 @@ def test_the_task_page_shows_traffic_lights(world, client: Client) -> None:
     target = Target.objects.get(node=world["node"], indicator__name__en__startswith="average PM2.5")
     target.baseline_value, target.baseline_year, target.year = Decimal(40), 2020, 2025
     target.save()
-    services.observation_record(indicator=target.indicator, jurisdiction=world["plan"].jurisdiction,
-                                period="2023", value=Decimal("37.5"), actor=world["focal_mee"])  # fmt: skip
+    services.observation_record(
+        indicator=target.indicator,
+        jurisdiction=world["plan"].jurisdiction,
+        period="2023",
+        value=Decimal("37.5"),
+        actor=world["focal_mee"],
+    )
     page = client.get(f"/en/plans/{world['plan'].slug}/III.1.1/").content.decode()
     assert '<span class="light light-on_track">on track</span>' in page
     assert page.count("light-no_data") == 2  # the two other targets have no observation

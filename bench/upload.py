@@ -1,0 +1,109 @@
+"""Observation uploads: seconds for 5,000 XLSX rows, peak memory for 100,000; JSON out.
+
+    .venv/bin/python bench/upload.py
+
+Each measurement runs in a fresh process on a fresh SQLite database (or DATABASE_URL).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def measure(rows: int) -> dict[str, float]:
+    workdir = Path(tempfile.mkdtemp(prefix="hrap-upload-bench-"))
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hrap.settings")
+    os.environ["HRAP_DEBUG"] = "0"
+    import django
+
+    django.setup()
+    from datetime import date
+
+    from django.core.management import call_command
+    from openpyxl import Workbook
+
+    from hrap.core.database import ensure_database_exists
+    from hrap.monitoring import services
+    from hrap.plans import planfile
+    from hrap.plans import services as plan_services
+    from hrap.plans.models import Target
+    from hrap.plans.sample import sample_plan_document
+
+    ensure_database_exists()
+    call_command("migrate", verbosity=0)
+    from hrap.directory.services import jurisdiction_load_country
+
+    jurisdiction_load_country(code="CN")
+    document, _ = sample_plan_document()
+    plan = plan_services.plan_import(
+        raw=planfile.dumps(document).encode(), actor=None, replace=True
+    )
+    cycle = services.cycle_create(
+        plan=plan,
+        actor=None,
+        period="2023",
+        opens=date(2023, 1, 1),
+        due=date(2023, 6, 1),
+        closes=date(2023, 7, 1),
+    )
+    indicators = list(Target.objects.filter(node__plan=plan).values_list("indicator_id", flat=True))
+    provinces = ["CN-BJ", "CN-SH", "CN-GD", "CN-SC", "CN-YN", "CN-HB", "CN-HN", "CN-ZJ"]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Values")
+    sheet.append(
+        ["indicator", "jurisdiction", "period", "disaggregation", "value", "source", "status"]
+    )
+    for n in range(rows):
+        sheet.append(
+            [
+                indicators[n % len(indicators)],
+                provinces[n // len(indicators) % len(provinces)],
+                f"{1900 + n // 500}-{n // 50 % 10 + 1:02d}",
+                "",
+                30 + n % 10,
+                "synthetic",
+                "final",
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    raw = out.getvalue()
+    before_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    counts = services.observations_upload(raw=raw, name="bench.xlsx", cycle=cycle, actor=None)
+    seconds = time.perf_counter() - start
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert counts["rows"] == rows, counts
+    return {
+        "rows": rows,
+        "seconds": round(seconds, 2),
+        "file_mb": round(len(raw) / 2**20, 2),
+        "peak_rss_mb": round(peak_kb / 1024, 1),
+        "rss_before_upload_mb": round(before_kb / 1024, 1),
+    }
+
+
+def main() -> None:
+    if len(sys.argv) > 1:
+        print(json.dumps(measure(int(sys.argv[1]))))
+        return
+    figures = []
+    for rows in (5_000, 100_000):
+        done = subprocess.run(
+            [sys.executable, __file__, str(rows)], capture_output=True, text=True, check=True
+        )
+        figures.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    print(json.dumps({"benchmark": "upload", "runs": figures}))
+
+
+if __name__ == "__main__":
+    main()
