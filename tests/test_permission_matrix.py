@@ -108,9 +108,9 @@ CASES: list[Case] = [
     Case("monitoring:cycles", {"slug": SLUG}, "post", {"period": "2024", "opens": "2024-11-01", "due": "2025-01-31", "closes": "2025-02-28"}, only(STAFF, 302, 403, anonymous=403)),
     Case("monitoring:cycle", {"slug": SLUG, "period": "2023"}),
     Case("monitoring:cycle_open", {"slug": SLUG, "period": "2024"}, "post", expect={"anonymous": 302}, default=404),
-    Case("monitoring:report", {"slug": SLUG, "period": "2023", "report_id": "REPORT"}, expect=only(STAFF | {"evaluator", "focal_mee", "reviewer_mee"}, 200, 404, anonymous=404)),
-    Case("monitoring:report", {"slug": SLUG, "period": "2023", "report_id": "REPORT"}, "post", {"version": 1, "progress": "on_track", "narrative": "x"}, {**only({"administrator", "focal_mee"}, 302, 404, anonymous=404), "secretariat": 404, "evaluator": 404, "reviewer_mee": 404}),
-    Case("monitoring:report_step", {"slug": SLUG, "period": "2023", "report_id": "REPORT", "step": "submit"}, "post", {"version": 1}, {**only({"administrator", "focal_mee"}, 302, 404), "secretariat": 403, "evaluator": 403, "reviewer_mee": 403}),
+    Case("monitoring:report", {"slug": SLUG, "period": "2022", "report_id": "REPORT"}, expect=only(STAFF | {"evaluator", "focal_mee", "reviewer_mee"}, 200, 404, anonymous=404)),
+    Case("monitoring:report", {"slug": SLUG, "period": "2022", "report_id": "REPORT"}, "post", {"version": 1, "progress": "on_track", "narrative": "x"}, {**only({"administrator", "focal_mee"}, 302, 404, anonymous=404), "secretariat": 404, "evaluator": 404, "reviewer_mee": 404}),
+    Case("monitoring:report_step", {"slug": SLUG, "period": "2022", "report_id": "REPORT", "step": "submit"}, "post", {"version": 1}, {**only({"administrator", "focal_mee"}, 302, 404), "secretariat": 403, "evaluator": 403, "reviewer_mee": 403}),
     Case("monitoring:template", {"slug": SLUG, "period": "2023"}, expect=only(STAFF | {"focal_mee", "focal_moj", "regional_bj"}, 200, 403)),
     Case("monitoring:upload", {"slug": SLUG, "period": "2023"}, expect=only(STAFF | {"focal_mee", "focal_moj", "regional_bj"}, 200, 403)),
     Case("api:api-root", default=404),  # nothing at the root: the operations are below it
@@ -166,8 +166,15 @@ def _world() -> dict[str, Any]:
     plan_services.assignment_set(
         node=node, actor=admin, agency=Agency.objects.get(code="mee"), role="lead"
     )
-    cycle = monitoring.cycle_create(plan=node.plan, actor=admin, period="2023", opens=date(2023, 11, 1),
-                                    due=date(2024, 1, 31), closes=date(2024, 2, 29))  # fmt: skip
+    # The demo's synthetic 2023 cycle has reports in every state; a fresh 2022 one starts in draft.
+    cycle = monitoring.cycle_create(
+        plan=node.plan,
+        actor=admin,
+        period="2022",
+        opens=date(2022, 11, 1),
+        due=date(2023, 1, 31),
+        closes=date(2023, 2, 28),
+    )
     monitoring.cycle_open(cycle=cycle, actor=admin)
     other = User.objects.create_user("someone-else", password="pw-Secret-123!")
     _, _ = services.token_create(user=other, name="theirs", actor=other)
@@ -175,7 +182,7 @@ def _world() -> dict[str, Any]:
         node__plan__status=Plan.Status.ACTIVE, node__ref="III.1.1"
     ).first()
     assert target is not None
-    report = ProgressReport.objects.get(cycle=cycle)
+    report = ProgressReport.objects.get(cycle=cycle, node=node, agency__code="mee")
     return {
         "users": users,
         "TARGET": target.pk,

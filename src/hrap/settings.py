@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "hrap.plans",
     "hrap.monitoring",
     "hrap.api",
+    "hrap.demo",
 ]
 
 MIDDLEWARE = [

@@ -18,7 +18,7 @@ from hrap.accounts import policy
 from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, NotFound
 from hrap.monitoring import selectors, services
 from hrap.monitoring.forms import CycleForm, ReportForm, ReturnForm
-from hrap.monitoring.models import ProgressReport, ReportingCycle
+from hrap.monitoring.models import Observation, ProgressReport, ReportingCycle
 from hrap.plans import selectors as plan_selectors
 from hrap.plans.models import Plan, PlanNode
 
@@ -202,11 +202,14 @@ def node_panel(request: HttpRequest, node: object) -> SafeString | None:
     if not targets and not reports:
         return None
     statuses = selectors.target_progress(targets=targets, plan=node.plan)
+    synthetic = Observation.objects.filter(
+        indicator_id__in={t.indicator_id for t in targets}, source__icontains="synthetic"
+    ).exists()
     rows = [(t, statuses[t.pk]) for t in targets]
     return SafeString(
         render_to_string(
             "monitoring/_node_panel.html",
-            {"rows": rows, "reports": reports, "node": node},
+            {"rows": rows, "reports": reports, "node": node, "synthetic": synthetic},
             request=request,
         )
     )

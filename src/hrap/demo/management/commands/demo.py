@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from hrap.accounts.models import AGENCY_ROLES, JURISDICTION_ROLES, Membership, Role
 from hrap.core.database import ensure_database_exists
+from hrap.demo.activity import generate as generate_activity
 from hrap.directory.models import Agency, Jurisdiction
 from hrap.directory.services import agency_create, jurisdiction_load_country
 from hrap.plans import planfile, services
@@ -95,6 +96,11 @@ class Command(BaseCommand):
             self.step(
                 f"plan {plan.slug}: ingested from the two compiled documents of the corpus "
                 f"({report[0]})"
+            )
+            activity = generate_activity(plan=plan)
+            self.step(
+                f"synthetic activity: a 2023 reporting cycle with {activity['reports']} reports "
+                f"and {activity['observations']} indicator values, every text marked SYNTHETIC"
             )
 
         self.stdout.write("")
