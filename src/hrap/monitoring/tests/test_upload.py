@@ -125,8 +125,10 @@ def test_the_template_lists_the_indicators_to_report(cycle, staff, client: Clien
 
 def test_the_upload_page_shows_every_problem(cycle, staff, client: Client) -> None:
     client.force_login(staff)
+    indicator = Target.objects.filter(node__plan=cycle.plan).first().indicator_id  # type: ignore[union-attr]
     bad = io.BytesIO(
-        b"indicator,jurisdiction,period,disaggregation,value,source,status\n1,CN,20x3,,x,,\n"
+        b"indicator,jurisdiction,period,disaggregation,value,source,status\n"
+        + f"{indicator},CN,20x3,,x,,\n".encode()
     )
     bad.name = "bad.csv"
     page = client.post(f"/en/cycles/{cycle.plan.slug}/2023/upload/", {"file": bad}).content.decode()
