@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import translation
 from django.core.management.base import BaseCommand, CommandParser
 
 from hrap.accounts.models import AGENCY_ROLES, JURISDICTION_ROLES, Membership, Role
@@ -107,7 +108,8 @@ class Command(BaseCommand):
         self.stdout.write("Demo accounts (one per role; the passwords are for this demo only):")
         for username, password, role, scope in DEMO_ACCOUNTS:
             _demo_account(username, password, role, scope)
-            label = str(Role(role).label) + (f" ({scope})" if scope else "")
+            with translation.override("en"):  # the console speaks English, as the rest does
+                label = str(Role(role).label) + (f" ({scope})" if scope else "")
             self.stdout.write(f"  {label:<36} user {username:<14} password {password}")
         if not settings.HRAP_REQUIRE_SECOND_FACTOR:
             self.stdout.write(
