@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "hrap.core",
     "hrap.accounts",
     "hrap.directory",
@@ -113,6 +115,12 @@ EMAIL_BACKEND = os.environ.get(
     "HRAP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("HRAP_FROM_EMAIL", "hrap@localhost")
+EMAIL_HOST = os.environ.get("HRAP_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("HRAP_EMAIL_PORT", "25"))
+# Background work (mail) runs in `hrap worker`, from tasks stored in the database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+HRAP_REMINDER_DAYS = int(os.environ.get("HRAP_REMINDER_DAYS", "7"))
+HRAP_SITE_URL = os.environ.get("HRAP_SITE_URL", "http://127.0.0.1:8000")
 LOGIN_REDIRECT_URL = "plans:list"
 LOGOUT_REDIRECT_URL = "plans:list"
 

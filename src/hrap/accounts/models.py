@@ -9,8 +9,20 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
+def _calendar_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
 class User(AbstractUser):
     """A person who signs in; what they may do comes from their memberships."""
+
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    # The private address of this person's deadline calendar (ICS), for calendar apps.
+    calendar_token = models.CharField(max_length=40, default=_calendar_token, unique=True)
 
     class Meta:
         verbose_name = _("user")

@@ -139,7 +139,7 @@ def report_submit(*, report: ProgressReport, actor: Actor, version: int) -> Prog
         if waiting.exists():
             agencies = ", ".join(sorted(waiting.values_list("agency__code", flat=True)))
             raise InvalidTransition(f"co-implementers' inputs are not consolidated yet: {agencies}")
-    return _step(
+    report = _step(
         report,
         actor,
         "report.submit",
@@ -147,6 +147,18 @@ def report_submit(*, report: ProgressReport, actor: Actor, version: int) -> Prog
         submitted_at=timezone.now(),
         return_reason="",
     )
+    report_id = report.pk
+    transaction.on_commit(lambda: _notify_reviewers(report_id))
+    return report
+
+
+def _notify_reviewers(report_id: int) -> None:
+    from hrap.monitoring import notifications
+    from hrap.monitoring.tasks import send_review_notice
+
+    report = ProgressReport.objects.select_related("node").get(pk=report_id)
+    for user_id in notifications.reviewers_of(report):
+        send_review_notice.enqueue(user_id, report_id)
 
 
 @transaction.atomic

@@ -5,6 +5,8 @@ from hrap.monitoring import views
 app_name = "monitoring"
 
 urlpatterns = [
+    path("inbox/", views.inbox, name="inbox"),
+    path("calendar/<str:token>.ics", views.calendar, name="calendar"),
     path("cycles/<slug:slug>/", views.cycle_list, name="cycles"),
     path("cycles/<slug:slug>/<str:period>/", views.cycle_detail, name="cycle"),
     path("cycles/<slug:slug>/<str:period>/open/", views.cycle_open, name="cycle_open"),

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -262,3 +263,50 @@ def observations_upload(request: HttpRequest, slug: str, period: str) -> HttpRes
         "monitoring/upload.html",
         {"plan": plan, "cycle": cycle, "problems": problems},
     )
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    from hrap.monitoring.notifications import waiting_for
+
+    return render(request, "monitoring/inbox.html", {"items": waiting_for(request.user)})
+
+
+def calendar(request: HttpRequest, token: str) -> HttpResponse:
+    """Every deadline this person has, as an ICS feed that calendar apps subscribe to."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(calendar_token=token, is_active=True).first()
+    if user is None:
+        raise NotFound("no such calendar")
+    cycles = ReportingCycle.objects.exclude(status=ReportingCycle.Status.CLOSED).select_related(
+        "plan"
+    )
+    if not policy.can(user, "report.view_all"):
+        agencies = {m.agency_id for m in policy.memberships(user) if m.agency_id}
+        cycles = cycles.filter(reports__agency_id__in=agencies).distinct()
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//HRAP//deadlines//EN",
+             "CALSCALE:GREGORIAN", f"X-WR-CALNAME:HRAP · {user.get_username()}"]  # fmt: skip
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    for cycle in cycles:
+        title = cycle.plan.title.get(user.language.replace("zh-hans", "zh-Hans")) or cycle.plan.slug
+        for kind, day in (("due", cycle.due), ("closes", cycle.closes)):
+            summary = (
+                _("Progress reports due: %(plan)s %(period)s")
+                if kind == "due"
+                else _("Reporting cycle closes: %(plan)s %(period)s")
+            ) % {"plan": title, "period": cycle.period}
+            lines += [
+                "BEGIN:VEVENT",
+                f"UID:hrap-cycle-{cycle.pk}-{kind}@{request.get_host()}",
+                f"DTSTAMP:{stamp}",
+                f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
+                f"SUMMARY:{_ics_text(summary)}",
+                "END:VEVENT",
+            ]
+    lines.append("END:VCALENDAR")
+    return HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8")
+
+
+def _ics_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")

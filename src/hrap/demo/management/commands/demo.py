@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from importlib import resources
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.utils import translation
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import translation
 
 from hrap.accounts.models import AGENCY_ROLES, JURISDICTION_ROLES, Membership, Role
 from hrap.core.database import ensure_database_exists
@@ -120,4 +122,13 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         self.stdout.write(f"Serving the demo at http://{options['addrport']}/  (Ctrl+C stops it)")
-        call_command("runserver", options["addrport"], use_reloader=False, insecure_serving=True)
+        # Mail and other background work run in a worker beside the server (mail is printed
+        # to this console in the demo).
+        worker = subprocess.Popen([sys.executable, "-m", "hrap", "worker"])
+        self.stdout.write(f"· background worker running (process {worker.pid})")
+        try:
+            call_command(
+                "runserver", options["addrport"], use_reloader=False, insecure_serving=True
+            )
+        finally:
+            worker.terminate()
