@@ -74,11 +74,12 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(role__in=[r.value for r in AGENCY_ROLES]) | Q(agency__isnull=False),
+                condition=~Q(role__in=sorted(r.value for r in AGENCY_ROLES))
+                | Q(agency__isnull=False),
                 name="membership_agency_roles_need_agency",
             ),
             models.CheckConstraint(
-                condition=~Q(role__in=[r.value for r in JURISDICTION_ROLES])
+                condition=~Q(role__in=sorted(r.value for r in JURISDICTION_ROLES))
                 | Q(jurisdiction__isnull=False),
                 name="membership_regional_roles_need_jurisdiction",
             ),
