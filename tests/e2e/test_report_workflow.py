@@ -1,0 +1,134 @@
+"""In Chromium: a report goes from draft to published, returned once for revision on the way.
+
+A co-implementer's focal point submits its input, the lead agency's reviewer consolidates it,
+the lead agency's focal point submits, the secretariat returns it, the focal point revises and
+resubmits, the secretariat approves and publishes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from hrap.accounts.models import Membership, Role
+from hrap.directory.services import agency_create
+from hrap.monitoring import services
+from hrap.monitoring.models import ProgressReport
+from hrap.plans import services as plan_services
+from hrap.plans.models import PlanNode
+from hrap.plans.sample import PLAN_FILE
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
+]
+PASSWORD = "pw-Secret-123!"
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def world(transactional_db):
+    plan = plan_services.plan_import(raw=PLAN_FILE.read_bytes(), actor=None)
+    mee = agency_create(code="mee", name={"en": "Ministry of Ecology and Environment"})
+    ndrc = agency_create(code="ndrc", name={"en": "National Development and Reform Commission"})
+    node = PlanNode.objects.get(plan=plan, ref="III.1.1")
+    plan_services.assignment_set(node=node, actor=None, agency=mee, role="lead")
+    plan_services.assignment_set(node=node, actor=None, agency=ndrc, role="co")
+    cycle = services.cycle_create(plan=plan, actor=None, period="2023", opens=date(2023, 11, 1),
+                                  due=date(2024, 1, 31), closes=date(2024, 2, 29))  # fmt: skip
+    services.cycle_open(cycle=cycle, actor=None)
+    User = get_user_model()
+    for name, role, agency in (
+        ("focal-mee", Role.FOCAL_POINT, mee),
+        ("focal-ndrc", Role.FOCAL_POINT, ndrc),
+        ("reviewer-mee", Role.LEAD_REVIEWER, mee),
+        ("secretariat", Role.SECRETARIAT, None),
+    ):
+        user = User.objects.create_user(name, password=PASSWORD, language="en")
+        Membership.objects.create(user=user, role=role, agency=agency)
+    return {
+        "plan": plan,
+        "lead": ProgressReport.objects.get(lead=True),
+        "co": ProgressReport.objects.get(lead=False),
+    }
+
+
+def session(browser, live_server, username: str):
+    page = browser.new_context().new_page()
+    page.goto(f"{live_server.url}/en/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/en/plans/")
+    return page
+
+
+def test_a_report_from_draft_to_published_in_the_browser(browser, live_server, world) -> None:
+    lead_url = f"{live_server.url}/en/cycles/{world['plan'].slug}/2023/reports/{world['lead'].pk}/"
+    co_url = f"{live_server.url}/en/cycles/{world['plan'].slug}/2023/reports/{world['co'].pk}/"
+
+    co = session(browser, live_server, "focal-ndrc")
+    co.goto(co_url)
+    co.fill("#id_narrative", "Funded 40 monitoring stations.")
+    co.click("button:has-text('Save')")
+    co.click("button:has-text('Submit')")
+    assert "submitted" in co.locator(".state").inner_text()
+
+    reviewer = session(browser, live_server, "reviewer-mee")
+    reviewer.goto(f"{live_server.url}/en/inbox/")
+    reviewer.click("text=2023 · III.1.1")
+    reviewer.click("button:has-text('Consolidate')")
+    assert "consolidated" in reviewer.locator(".state").inner_text()
+
+    lead = session(browser, live_server, "focal-mee")
+    lead.goto(lead_url)
+    assert "[ndrc] Funded 40 monitoring stations." in lead.locator("#id_narrative").input_value()
+    lead.select_option("#id_progress", "on_track")
+    lead.fill("#id_narrative", "PM2.5 fell in most cities. [ndrc] Funded 40 monitoring stations.")
+    lead.click("button:has-text('Save')")
+    lead.click("button:has-text('Submit')")
+
+    secretariat = session(browser, live_server, "secretariat")
+    secretariat.goto(f"{live_server.url}/en/inbox/")
+    secretariat.click("text=2023 · III.1.1")
+    secretariat.fill("#id_reason", "Give the number of cities.")
+    secretariat.click("button:has-text('Return for revision')")
+    assert "returned" in secretariat.locator(".state").inner_text()
+
+    lead.goto(lead_url)
+    assert "Give the number of cities." in lead.locator(".returned").inner_text()
+    lead.fill(
+        "#id_narrative", "PM2.5 fell in 312 of 339 cities. [ndrc] Funded 40 monitoring stations."
+    )
+    lead.click("button:has-text('Save')")
+    lead.click("button:has-text('Submit')")
+
+    secretariat.goto(lead_url)
+    secretariat.click("button:has-text('Approve')")
+    secretariat.click("button:has-text('Publish')")
+    assert "published" in secretariat.locator(".state").inner_text()
+
+    public = browser.new_context().new_page()
+    public.goto(lead_url)
+    assert "312 of 339 cities" in public.content()
+    report = ProgressReport.objects.get(pk=world["lead"].pk)
+    assert (report.state, report.progress) == ("published", "on_track")
