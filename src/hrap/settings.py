@@ -139,6 +139,10 @@ TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Uploaded evidence lives here, outside the database and outside any public URL: HRAP serves
+# each file itself, to those who may see its report.
+MEDIA_ROOT = Path(os.environ.get("HRAP_MEDIA_ROOT", Path.cwd() / "media"))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 STATIC_ROOT = Path(os.environ.get("HRAP_STATIC_ROOT", Path.cwd() / "staticfiles"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

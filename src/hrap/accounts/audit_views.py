@@ -52,19 +52,38 @@ def audit_events(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     events, given = _filtered(request)
     if request.GET.get("format") == "csv":
         writer = csv.writer(_Echo())
-        header = ["sequence", "time", "actor", "action", "object type", "object id", "object",
-                  "before", "after", "address", "hash"]  # fmt: skip
+        header = [
+            "sequence",
+            "time",
+            "actor",
+            "action",
+            "object type",
+            "object id",
+            "object",
+            "before",
+            "after",
+            "address",
+            "hash",
+        ]
 
         def rows() -> Iterator[str]:
             yield writer.writerow(header)
             for e in events.iterator(chunk_size=2000):
-                yield writer.writerow([
-                    e.sequence, e.at.isoformat(), e.actor.get_username() if e.actor else "",
-                    e.action, e.target_type, e.target_id, e.target_repr,
-                    json.dumps(e.before, ensure_ascii=False) if e.before is not None else "",
-                    json.dumps(e.after, ensure_ascii=False) if e.after is not None else "",
-                    e.address or "", e.hash,
-                ])  # fmt: skip
+                yield writer.writerow(
+                    [
+                        e.sequence,
+                        e.at.isoformat(),
+                        e.actor.get_username() if e.actor else "",
+                        e.action,
+                        e.target_type,
+                        e.target_id,
+                        e.target_repr,
+                        json.dumps(e.before, ensure_ascii=False) if e.before is not None else "",
+                        json.dumps(e.after, ensure_ascii=False) if e.after is not None else "",
+                        e.address or "",
+                        e.hash,
+                    ]
+                )
 
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="hrap-audit.csv"'

@@ -19,15 +19,33 @@ READ_PUBLISHED = {"plan.view", "node.view", "search", "agency.view", "jurisdicti
 # Reports: the object decides (whose agency, which state); see _report_rule.
 REPORT_ACTIONS = {"report.view", "report.edit", "report.submit", "report.consolidate"}
 SECRETARIAT_ACTIONS = {
-    "plan.import", "plan.publish", "plan.review", "plan.view_draft", "plan.export",
-    "node.edit", "target.edit", "assignment.edit", "audit.view",
-    "agency.create", "agency.edit", "jurisdiction.edit",
-    "cycle.open", "report.return", "report.approve", "report.publish", "report.view_all",
-    "observation.enter", "target.baseline",
-}  # fmt: skip
+    "plan.import",
+    "plan.publish",
+    "plan.review",
+    "plan.view_draft",
+    "plan.export",
+    "node.edit",
+    "target.edit",
+    "assignment.edit",
+    "audit.view",
+    "agency.create",
+    "agency.edit",
+    "jurisdiction.edit",
+    "cycle.open",
+    "report.return",
+    "report.approve",
+    "report.publish",
+    "report.view_all",
+    "observation.enter",
+    "target.baseline",
+}
 EVALUATOR_ACTIONS = {
-    "plan.view_draft", "plan.export", "audit.view", "assessment.write", "report.view_all",
-}  # fmt: skip
+    "plan.view_draft",
+    "plan.export",
+    "audit.view",
+    "assessment.write",
+    "report.view_all",
+}
 ADMINISTRATOR_ONLY = {"user.manage"}
 SELF_SERVICE = {"token.manage", "second_factor.manage"}
 FOCAL_ACTIONS = {"observation.enter"}

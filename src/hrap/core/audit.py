@@ -98,8 +98,9 @@ def verify() -> tuple[int, ChainBreak | None]:
     for event in _in_order():
         count += 1
         if event.sequence != expected_sequence:
-            return count, ChainBreak(expected_sequence, None, "missing: the sequence jumps to "
-                                     f"#{event.sequence}")  # fmt: skip
+            return count, ChainBreak(
+                expected_sequence, None, f"missing: the sequence jumps to #{event.sequence}"
+            )
         if event.prev_hash != expected_prev:
             return count, ChainBreak(
                 event.sequence, event.pk, "its link to the previous event is broken"

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from hrap.monitoring.models import Observation, ProgressReport, ReportingCycle
+from hrap.monitoring.models import Evidence, Observation, ProgressReport, ReportingCycle
 
 
 @admin.register(Observation)
@@ -21,3 +21,9 @@ class ProgressReportAdmin(admin.ModelAdmin):
     list_display = ["cycle", "node", "agency", "lead", "progress", "state"]
     list_filter = ["state", "progress", "lead"]
     raw_id_fields = ["node", "agency", "jurisdiction", "consolidated_into"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["name", "report", "size", "uploaded_by", "uploaded_at"]
+    raw_id_fields = ["report", "uploaded_by"]

@@ -36,9 +36,11 @@ def waiting_for(user: object) -> list[Waiting]:
             items.append(Waiting(report, "revise" if report.state == State.RETURNED else "write"))
     if reviewer:
         for report in open_reports.filter(
-            lead=False, state=State.SUBMITTED,
-            node__assignments__agency_id__in=reviewer, node__assignments__role="lead",
-        ):  # fmt: skip
+            lead=False,
+            state=State.SUBMITTED,
+            node__assignments__agency_id__in=reviewer,
+            node__assignments__role="lead",
+        ):
             items.append(Waiting(report, "consolidate"))
     if any(m.role in (Role.SECRETARIAT, Role.ADMINISTRATOR) for m in memberships):
         for report in open_reports.filter(lead=True, state=State.SUBMITTED):

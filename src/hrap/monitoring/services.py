@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import secrets
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +20,7 @@ from hrap.core import audit
 from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, Problem
 from hrap.directory.models import Jurisdiction
 from hrap.monitoring import upload
-from hrap.monitoring.models import Observation, ProgressReport, ReportingCycle
+from hrap.monitoring.models import Evidence, Observation, ProgressReport, ReportingCycle
 from hrap.plans.models import Assignment, Indicator, Plan, Target
 
 Actor = AbstractBaseUser | AnonymousUser | None
@@ -375,3 +377,87 @@ def upload_template(*, cycle: ReportingCycle, actor: Actor) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# --- Evidence ---------------------------------------------------------------------------------
+
+EVIDENCE_TYPES = {
+    ".pdf": ("application/pdf", (b"%PDF",)),
+    ".png": ("image/png", (b"\x89PNG",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (b"PK\x03\x04",),
+    ),
+    ".xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        (b"PK\x03\x04",),
+    ),
+    ".csv": ("text/csv", ()),
+    ".txt": ("text/plain", ()),
+}
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+
+
+@transaction.atomic
+def evidence_add(*, report: ProgressReport, actor: Actor, upload: Any) -> Evidence:
+    """Attach a file: its type is checked by name and by content, its size capped."""
+    policy.require(actor, "report.edit", report)
+    name = str(getattr(upload, "name", "") or "file")[-200:]
+    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    problems = []
+    if suffix not in EVIDENCE_TYPES:
+        allowed = ", ".join(sorted(EVIDENCE_TYPES))
+        problems.append(Problem("file", f"{name}: only these types are accepted: {allowed}"))
+    elif upload.size > EVIDENCE_MAX_BYTES:
+        problems.append(
+            Problem("file", f"{name}: {upload.size / 2**20:.1f} MB is over the 20 MB limit")
+        )
+    else:
+        head = upload.read(8)
+        upload.seek(0)
+        magic = EVIDENCE_TYPES[suffix][1]
+        if magic and not head.startswith(magic):
+            problems.append(
+                Problem("file", f"{name}: the content is not a {suffix[1:].upper()} file")
+            )
+        if not magic and b"\x00" in head:
+            problems.append(Problem("file", f"{name}: the content is not text"))
+    if problems:
+        raise InvalidInput(problems)
+    evidence = Evidence(
+        report=report,
+        name=name,
+        content_type=EVIDENCE_TYPES[suffix][0],
+        size=upload.size,
+        uploaded_by=actor if isinstance(actor, get_user_model()) else None,
+    )
+    evidence.file.save(f"{report.pk}-{secrets.token_hex(8)}{suffix}", upload, save=False)
+    try:
+        evidence.save()
+        audit.record(
+            actor=actor,
+            action="evidence.add",
+            target=report,
+            after={"file": name, "size": upload.size},
+        )
+    except BaseException:
+        evidence.file.storage.delete(evidence.file.name)  # no file without its record
+        raise
+    return evidence
+
+
+@transaction.atomic
+def evidence_remove(*, evidence: Evidence, actor: Actor) -> None:
+    policy.require(actor, "report.edit", evidence.report)
+    audit.record(
+        actor=actor,
+        action="evidence.remove",
+        target=evidence.report,
+        before={"file": evidence.name},
+    )
+    stored = evidence.file.name
+    storage = evidence.file.storage
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(stored))

@@ -18,8 +18,10 @@ def _mail(user_id: int, template: str, context: dict[str, object]) -> bool:
         return False
     with translation.override(user.language):
         subject = render_to_string(f"monitoring/mail/{template}_subject.txt", context).strip()
-        body = render_to_string(f"monitoring/mail/{template}.txt", {**context, "user": user,
-                                "site": settings.HRAP_SITE_URL})  # fmt: skip
+        body = render_to_string(
+            f"monitoring/mail/{template}.txt",
+            {**context, "user": user, "site": settings.HRAP_SITE_URL},
+        )
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
     return True
 

@@ -18,6 +18,16 @@ urlpatterns = [
         name="report",
     ),
     path(
+        "cycles/<slug:slug>/<str:period>/reports/<int:report_id>/evidence/",
+        views.evidence_add,
+        name="evidence_add",
+    ),
+    path(
+        "cycles/<slug:slug>/<str:period>/reports/<int:report_id>/evidence/<int:evidence_id>/",
+        views.evidence_file,
+        name="evidence",
+    ),
+    path(
         "cycles/<slug:slug>/<str:period>/reports/<int:report_id>/<str:step>/",
         views.report_step,
         name="report_step",

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -152,6 +152,8 @@ def report_detail(request: HttpRequest, slug: str, period: str, report_id: int) 
             and report.lead,
             "return_form": ReturnForm(),
             "contributions": report.contributions.select_related("agency"),
+            "evidence": report.evidence.all(),
+            "can_attach": can_edit,
         },
     )
 
@@ -285,8 +287,13 @@ def calendar(request: HttpRequest, token: str) -> HttpResponse:
     if not policy.can(user, "report.view_all"):
         agencies = {m.agency_id for m in policy.memberships(user) if m.agency_id}
         cycles = cycles.filter(reports__agency_id__in=agencies).distinct()
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//HRAP//deadlines//EN",
-             "CALSCALE:GREGORIAN", f"X-WR-CALNAME:HRAP · {user.get_username()}"]  # fmt: skip
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//HRAP//deadlines//EN",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:HRAP · {user.get_username()}",
+    ]
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     for cycle in cycles:
         title = cycle.plan.title.get(user.language.replace("zh-hans", "zh-Hans")) or cycle.plan.slug
@@ -310,3 +317,40 @@ def calendar(request: HttpRequest, token: str) -> HttpResponse:
 
 def _ics_text(text: str) -> str:
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+@login_required
+@require_POST
+def evidence_add(request: HttpRequest, slug: str, period: str, report_id: int) -> HttpResponse:
+    report = _report(request, slug, period, report_id)[1]
+    policy.require_or_hide(request.user, "report.edit", report)
+    upload = request.FILES.get("evidence")
+    if upload is None:
+        messages.error(request, _("Choose a file."))
+    else:
+        try:
+            services.evidence_add(report=report, actor=request.user, upload=upload)
+        except InvalidInput as exc:
+            messages.error(request, "; ".join(p.what for p in exc.problems))
+        else:
+            messages.success(request, _("The file is attached."))
+    return HttpResponseRedirect(_report_url(report))
+
+
+def evidence_file(
+    request: HttpRequest, slug: str, period: str, report_id: int, evidence_id: int
+) -> FileResponse:
+    """A file, to those who may see its report; never from a public URL."""
+    report = _report(request, slug, period, report_id)[1]
+    evidence = report.evidence.filter(pk=evidence_id).first()
+    if evidence is None:
+        raise NotFound("not found")
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -35,8 +35,12 @@ def _prf(found: Counter[Any], expected: Counter[Any]) -> dict[str, float]:
     hits = sum((found & expected).values())
     precision = hits / sum(found.values()) if found else 1.0
     recall = hits / sum(expected.values()) if expected else 1.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4),
-            "found": sum(found.values()), "expected": sum(expected.values())}  # fmt: skip
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "found": sum(found.values()),
+        "expected": sum(expected.values()),
+    }
 
 
 def score(parsed: ParsedDocument, gold: dict[str, Any]) -> dict[str, dict[str, float]]:

@@ -42,8 +42,23 @@ def test_markers_in_any_order_never_crash(text: str) -> None:
 
 # --- Round trip: a generated plan, written as text, parses back to the same tree --------------
 
-WORDS = ["rights", "health", "education", "women", "children", "courts", "housing", "water",
-         "elderly", "justice", "labour", "culture", "privacy", "environment", "minorities"]  # fmt: skip
+WORDS = [
+    "rights",
+    "health",
+    "education",
+    "women",
+    "children",
+    "courts",
+    "housing",
+    "water",
+    "elderly",
+    "justice",
+    "labour",
+    "culture",
+    "privacy",
+    "environment",
+    "minorities",
+]
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"]
 
 heading = st.lists(st.sampled_from(WORDS), min_size=1, max_size=5).map(

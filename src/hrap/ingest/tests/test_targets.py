@@ -18,17 +18,29 @@ def brief(text: str, language: str = "en") -> list[tuple[float, str, str, bool, 
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("Three", 3), ("二十", 20), ("5000万", 50_000_000), ("百", 100), ("一百零五", 105),
-     ("89,000", 89_000), ("1.5 million", 1_500_000), ("twenty-five", 25), ("1.5亿", 150_000_000)],
-)  # fmt: skip
+    [
+        ("Three", 3),
+        ("二十", 20),
+        ("5000万", 50_000_000),
+        ("百", 100),
+        ("一百零五", 105),
+        ("89,000", 89_000),
+        ("1.5 million", 1_500_000),
+        ("twenty-five", 25),
+        ("1.5亿", 150_000_000),
+    ],
+)
 def test_numbers_as_plans_write_them(text: str, value: int) -> None:
     assert number_value(text) == Decimal(value)
 
 
 def test_roman_and_chinese_numerals() -> None:
     assert (roman_value("XIV"), roman_value("IIII"), han_value("十二"), han_value("abc")) == (
-        14, None, 12, None,
-    )  # fmt: skip
+        14,
+        None,
+        12,
+        None,
+    )
 
 
 def test_a_relative_change_and_two_indicators_sharing_one_figure() -> None:
@@ -118,8 +130,13 @@ def test_chinese_figures_shared_by_two_indicators_are_two_targets() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["严格执行庭前会议、非法证据排除、法庭调查三项规程。", "所有55个少数民族都有全国人大代表。",
-     "完成第九次履约报告。", "召开第十四届全国人民代表大会。", "实施《国家人权行动计划（2021—2025年）》。"],
-)  # fmt: skip
+    [
+        "严格执行庭前会议、非法证据排除、法庭调查三项规程。",
+        "所有55个少数民族都有全国人大代表。",
+        "完成第九次履约报告。",
+        "召开第十四届全国人民代表大会。",
+        "实施《国家人权行动计划（2021—2025年）》。",
+    ],
+)
 def test_chinese_counts_in_passing_are_not_targets(text: str) -> None:
     assert extract(text, "zh-Hans") == []

@@ -78,11 +78,21 @@ def open_cycle(sample_plan, staff):
     )
     node = PlanNode.objects.get(plan=sample_plan, ref="III.1.1")
     plan_services.assignment_set(node=node, actor=staff, agency=mee, role="lead")
-    cycle = services.cycle_create(plan=sample_plan, actor=staff, period="2023", opens=date(2023, 11, 1),
-                                  due=date(2024, 1, 31), closes=date(2024, 2, 29))  # fmt: skip
+    cycle = services.cycle_create(
+        plan=sample_plan,
+        actor=staff,
+        period="2023",
+        opens=date(2023, 11, 1),
+        due=date(2024, 1, 31),
+        closes=date(2024, 2, 29),
+    )
     services.cycle_open(cycle=cycle, actor=staff)
-    return {"cycle": cycle, "mee": mee, "zh": person("li", Role.FOCAL_POINT, mee, "zh-hans"),
-            "en": person("ann", Role.FOCAL_POINT, mee, "en")}  # fmt: skip
+    return {
+        "cycle": cycle,
+        "mee": mee,
+        "zh": person("li", Role.FOCAL_POINT, mee, "zh-hans"),
+        "en": person("ann", Role.FOCAL_POINT, mee, "en"),
+    }
 
 
 @pytest.mark.django_db(transaction=True)
