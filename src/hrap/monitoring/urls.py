@@ -6,6 +6,7 @@ app_name = "monitoring"
 
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
+    path("indicators/<int:indicator_id>/values/", views.observation_grid, name="grid"),
     path("calendar/<str:token>.ics", views.calendar, name="calendar"),
     path("cycles/<slug:slug>/", views.cycle_list, name="cycles"),
     path("cycles/<slug:slug>/<str:period>/", views.cycle_detail, name="cycle"),

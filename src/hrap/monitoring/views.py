@@ -212,7 +212,13 @@ def node_panel(request: HttpRequest, node: object) -> SafeString | None:
     return SafeString(
         render_to_string(
             "monitoring/_node_panel.html",
-            {"rows": rows, "reports": reports, "node": node, "synthetic": synthetic},
+            {
+                "rows": rows,
+                "reports": reports,
+                "node": node,
+                "synthetic": synthetic,
+                "can_enter": policy.can(request.user, "observation.enter"),
+            },
             request=request,
         )
     )
@@ -354,3 +360,81 @@ def evidence_file(
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def observation_grid(request: HttpRequest, indicator_id: int) -> HttpResponse:
+    """Enter values as a table: jurisdictions down, years across (totals, not disaggregated)."""
+    from decimal import Decimal, InvalidOperation
+
+    from hrap.directory.models import Jurisdiction
+    from hrap.monitoring.models import Observation
+    from hrap.plans.models import Indicator
+
+    indicator = Indicator.objects.filter(pk=indicator_id).first()
+    if indicator is None:
+        raise NotFound("no such indicator")
+    policy.require(request.user, "observation.enter", indicator)
+    plans = Plan.objects.filter(nodes__targets__indicator=indicator).distinct()
+    first = min((p.period_start for p in plans), default=timezone.now().year - 4)
+    last = max((p.period_end for p in plans), default=timezone.now().year)
+    years = [str(y) for y in range(first - 1, last + 1)]
+    regions = {
+        m.jurisdiction_id for m in policy.memberships(request.user) if m.jurisdiction_id is not None
+    }
+    rows = list(Jurisdiction.objects.order_by("level", "code"))
+    if regions and not policy.can(request.user, "report.view_all"):
+        rows = [j for j in rows if j.pk in regions or j.parent_id in regions]
+    values = {
+        (o.jurisdiction_id, o.period): o.value
+        for o in Observation.objects.filter(
+            indicator=indicator, disaggregation_key="", period__in=years
+        )
+    }
+    problems: list[str] = []
+    if request.method == "POST":
+        saved = 0
+        for jurisdiction in rows:
+            for year in years:
+                raw = request.POST.get(f"v-{jurisdiction.pk}-{year}", "").strip()
+                if raw == "" or (
+                    values.get((jurisdiction.pk, year)) is not None
+                    and Decimal(str(values[(jurisdiction.pk, year)])) == _decimal(raw)
+                ):
+                    continue
+                try:
+                    value = Decimal(raw.replace(",", ""))
+                except InvalidOperation:
+                    problems.append(
+                        _("%(where)s %(year)s: %(raw)s is not a number")
+                        % {"where": jurisdiction.code, "year": year, "raw": raw}
+                    )
+                    continue
+                services.observation_record(
+                    indicator=indicator,
+                    jurisdiction=jurisdiction,
+                    period=year,
+                    value=value,
+                    actor=request.user,
+                    source=request.POST.get("source", ""),
+                )
+                saved += 1
+        if not problems:
+            messages.success(request, _("Saved %(count)d values.") % {"count": saved})
+            return HttpResponseRedirect(request.path)
+    grid = [(j, [(year, values.get((j.pk, year))) for year in years]) for j in rows]
+    return render(
+        request,
+        "monitoring/grid.html",
+        {"indicator": indicator, "years": years, "grid": grid, "problems": problems},
+    )
+
+
+def _decimal(raw: str) -> object:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return Decimal(raw.replace(",", ""))
+    except InvalidOperation:
+        return None

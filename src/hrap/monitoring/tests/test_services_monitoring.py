@@ -264,3 +264,27 @@ def test_the_task_page_shows_traffic_lights(world, client: Client) -> None:
     assert page.count("light-no_data") == 2  # the two other targets have no observation
     section = client.get(f"/en/plans/{world['plan'].slug}/III.1/").content.decode()
     assert "light-on_track" in section  # a section shows its tasks' targets
+
+
+def test_the_entry_grid_saves_changed_cells_only(world) -> None:
+    target = Target.objects.get(node=world["node"], indicator__name__en__startswith="average PM2.5")
+    client = Client()
+    client.force_login(world["focal_mee"])
+    url = f"/en/indicators/{target.indicator_id}/values/"
+    page = client.get(url).content.decode()
+    country = world["plan"].jurisdiction
+    assert f'name="v-{country.pk}-2023"' in page and "CN-BJ" in page
+    response = client.post(
+        url, {f"v-{country.pk}-2023": "37.5", f"v-{country.pk}-2022": "", "source": "bulletin"}
+    )
+    assert response.status_code == 302
+    saved = Observation.objects.get(indicator=target.indicator, jurisdiction=country, period="2023")
+    assert (saved.value, saved.source, saved.entered_by) == (
+        Decimal("37.5"),
+        "bulletin",
+        world["focal_mee"],
+    )
+    client.post(url, {f"v-{country.pk}-2023": "37.5"})  # unchanged: nothing recorded again
+    assert AuditEvent.objects.filter(action="observation.record").count() == 1
+    bad = client.post(url, {f"v-{country.pk}-2024": "lots"}).content.decode()
+    assert "CN 2024: lots is not a number" in bad
