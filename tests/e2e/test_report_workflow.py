@@ -133,3 +133,29 @@ def test_a_report_from_draft_to_published_in_the_browser(browser, live_server, w
     assert "312 of 339 cities" in public.content()
     report = ProgressReport.objects.get(pk=world["lead"].pk)
     assert (report.state, report.progress) == ("published", "on_track")
+
+
+def test_text_typed_before_the_session_expired_is_not_lost(browser, live_server, world) -> None:
+    from django.contrib.sessions.models import Session
+
+    url = f"{live_server.url}/en/cycles/{world['plan'].slug}/2023/reports/{world['lead'].pk}/"
+    page = session(browser, live_server, "focal-mee")
+    page.goto(url)
+    page.fill("#id_narrative", "A long account typed over an hour.")
+    Session.objects.all().delete()  # the session expires meanwhile
+    page.click("button:has-text('Save')")
+    page.wait_for_url("**/accounts/login/**")
+    page.fill("#id_username", "focal-mee")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(url)
+    assert page.locator("#id_narrative").input_value() == "A long account typed over an hour."
+    assert page.get_attribute("form[data-keep-draft]", "data-draft-restored") == "true"
+    page.click("button:has-text('Save')")
+    page.wait_for_url(url)
+    assert (
+        ProgressReport.objects.get(pk=world["lead"].pk).narrative
+        == "A long account typed over an hour."
+    )
+    page.reload()
+    assert page.get_attribute("form[data-keep-draft]", "data-draft-restored") is None

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -101,6 +102,10 @@ def _report_url(report: ProgressReport) -> str:
 
 @require_http_methods(["GET", "POST"])
 def report_detail(request: HttpRequest, slug: str, period: str, report_id: int) -> HttpResponse:
+    if request.method == "POST" and not request.user.is_authenticated:
+        # A session that expired while typing: log in again and come back to the page, where
+        # the browser still holds the text (keep-draft.js).
+        return redirect_to_login(request.get_full_path())
     cycle, report = _report(request, slug, period, report_id)
     can_edit = policy.can(request.user, "report.edit", report)
     initial: dict[str, Any] = {name: getattr(report, name) for name in ProgressReport.TEXT_FIELDS}

@@ -1,6 +1,7 @@
-// Keeps what a person types in a form marked data-keep-draft in this browser until it is saved,
-// so a lost session or a closed tab does not lose it. Restored only when the server's text
-// still is what the person started from.
+// Keeps what a person types in a form marked data-keep-draft in this browser until the server
+// has it, so an expired session or a closed tab loses nothing. The draft is restored while the
+// page still shows the version the person started from; once a save has gone through (the
+// version moved on), the draft is dropped.
 (function () {
   document.querySelectorAll("form[data-keep-draft]").forEach(function (form) {
     var key = "hrap-draft:" + form.getAttribute("data-keep-draft");
@@ -12,12 +13,14 @@
       fields.forEach(function (field) {
         if (stored.values[field.name] !== undefined) { field.value = stored.values[field.name]; }
       });
+      form.setAttribute("data-draft-restored", "true");
+    } else if (stored) {
+      localStorage.removeItem(key);
     }
     form.addEventListener("input", function () {
       var values = {};
       fields.forEach(function (field) { values[field.name] = field.value; });
       localStorage.setItem(key, JSON.stringify({ version: version ? version.value : "", values: values }));
     });
-    form.addEventListener("submit", function () { localStorage.removeItem(key); });
   });
 })();
