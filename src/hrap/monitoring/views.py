@@ -370,7 +370,8 @@ def evidence_file(
 @login_required
 @require_http_methods(["GET", "POST"])
 def observation_grid(request: HttpRequest, indicator_id: int) -> HttpResponse:
-    """Enter values as a table: jurisdictions down, years across (totals, not disaggregated)."""
+    """Enter values as a table, years across: jurisdictions down (totals), or, with
+    ?by=<dimension>&jurisdiction=<code>, the categories of one disaggregation down."""
     from decimal import Decimal, InvalidOperation
 
     from hrap.directory.models import Jurisdiction
@@ -385,35 +386,48 @@ def observation_grid(request: HttpRequest, indicator_id: int) -> HttpResponse:
     first = min((p.period_start for p in plans), default=timezone.now().year - 4)
     last = max((p.period_end for p in plans), default=timezone.now().year)
     years = [str(y) for y in range(first - 1, last + 1)]
+    dimensions = [d for d in indicator.disaggregations if d in Indicator.CATEGORIES]
+    by = request.GET.get("by", "")
+    if by and by not in dimensions:
+        raise NotFound(f"{indicator} is not disaggregated by {by}")
     regions = {
         m.jurisdiction_id for m in policy.memberships(request.user) if m.jurisdiction_id is not None
     }
-    rows = list(Jurisdiction.objects.order_by("level", "code"))
+    jurisdictions = list(Jurisdiction.objects.order_by("level", "code"))
     if regions and not policy.can(request.user, "report.view_all"):
-        rows = [j for j in rows if j.pk in regions or j.parent_id in regions]
+        jurisdictions = [j for j in jurisdictions if j.pk in regions or j.parent_id in regions]
+    if by:
+        place = next((j for j in jurisdictions if j.code == request.GET.get("jurisdiction")), None)
+        place = place or jurisdictions[0]
+        rows = [(f"{by}={c}", place, {by: c}, c) for c in Indicator.CATEGORIES[by]]
+    else:
+        place = None
+        rows = [
+            ("", j, {}, f"{j.code} {j.name.get('zh-Hans') or j.name.get('en', '')}")
+            for j in jurisdictions
+        ]
+    keys = {key for key, *_ in rows}
     values = {
-        (o.jurisdiction_id, o.period): o.value
+        (o.jurisdiction_id, o.disaggregation_key, o.period): o.value
         for o in Observation.objects.filter(
-            indicator=indicator, disaggregation_key="", period__in=years
+            indicator=indicator, disaggregation_key__in=keys, period__in=years
         )
     }
     problems: list[str] = []
     if request.method == "POST":
         saved = 0
-        for jurisdiction in rows:
+        for key, jurisdiction, disaggregation, label in rows:
             for year in years:
-                raw = request.POST.get(f"v-{jurisdiction.pk}-{year}", "").strip()
-                if raw == "" or (
-                    values.get((jurisdiction.pk, year)) is not None
-                    and Decimal(str(values[(jurisdiction.pk, year)])) == _decimal(raw)
-                ):
+                raw = request.POST.get(f"v-{jurisdiction.pk}-{key}-{year}", "").strip()
+                current = values.get((jurisdiction.pk, key, year))
+                if raw == "" or (current is not None and Decimal(str(current)) == _decimal(raw)):
                     continue
                 try:
                     value = Decimal(raw.replace(",", ""))
                 except InvalidOperation:
                     problems.append(
                         _("%(where)s %(year)s: %(raw)s is not a number")
-                        % {"where": jurisdiction.code, "year": year, "raw": raw}
+                        % {"where": label, "year": year, "raw": raw}
                     )
                     continue
                 services.observation_record(
@@ -423,16 +437,33 @@ def observation_grid(request: HttpRequest, indicator_id: int) -> HttpResponse:
                     value=value,
                     actor=request.user,
                     source=request.POST.get("source", ""),
+                    disaggregation=disaggregation,
                 )
                 saved += 1
         if not problems:
             messages.success(request, _("Saved %(count)d values.") % {"count": saved})
-            return HttpResponseRedirect(request.path)
-    grid = [(j, [(year, values.get((j.pk, year))) for year in years]) for j in rows]
+            return HttpResponseRedirect(request.get_full_path())
+    grid = [
+        (
+            f"{jurisdiction.pk}-{key}",
+            label,
+            [(year, values.get((jurisdiction.pk, key, year))) for year in years],
+        )
+        for key, jurisdiction, _disaggregation, label in rows
+    ]
     return render(
         request,
         "monitoring/grid.html",
-        {"indicator": indicator, "years": years, "grid": grid, "problems": problems},
+        {
+            "indicator": indicator,
+            "years": years,
+            "grid": grid,
+            "problems": problems,
+            "dimensions": dimensions,
+            "by": by,
+            "place": place,
+            "jurisdictions": jurisdictions,
+        },
     )
 
 

@@ -113,6 +113,13 @@ class Indicator(models.Model):
         OUTCOME = "outcome", _("outcome")
 
     DISAGGREGATIONS = ["sex", "age_group", "ethnicity", "disability", "urban_rural"]
+    # The categories of each dimension that the entry grid offers (ethnicity is entered by upload).
+    CATEGORIES = {
+        "sex": ["female", "male"],
+        "age_group": ["0-14", "15-24", "25-64", "65+"],
+        "disability": ["with_disability", "without_disability"],
+        "urban_rural": ["urban", "rural"],
+    }
 
     name = models.JSONField(_("name"), default=dict)
     unit = models.CharField(_("unit"), max_length=32, blank=True)

@@ -12,7 +12,7 @@ from django.test import Client
 from hrap.accounts.models import Membership, Role
 from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, PermissionDenied
 from hrap.core.models import AuditEvent
-from hrap.directory.models import Agency
+from hrap.directory.models import Agency, Jurisdiction
 from hrap.directory.services import agency_create
 from hrap.monitoring import services
 from hrap.monitoring.models import Observation, ProgressReport, ReportingCycle
@@ -273,18 +273,28 @@ def test_the_entry_grid_saves_changed_cells_only(world) -> None:
     url = f"/en/indicators/{target.indicator_id}/values/"
     page = client.get(url).content.decode()
     country = world["plan"].jurisdiction
-    assert f'name="v-{country.pk}-2023"' in page and "CN-BJ" in page
-    response = client.post(
-        url, {f"v-{country.pk}-2023": "37.5", f"v-{country.pk}-2022": "", "source": "bulletin"}
-    )
-    assert response.status_code == 302
+    assert f'name="v-{country.pk}--2023"' in page and "CN-BJ" in page
+    cells = {f"v-{country.pk}--2023": "37.5", f"v-{country.pk}--2022": "", "source": "bulletin"}
+    assert client.post(url, cells).status_code == 302
     saved = Observation.objects.get(indicator=target.indicator, jurisdiction=country, period="2023")
     assert (saved.value, saved.source, saved.entered_by) == (
         Decimal("37.5"),
         "bulletin",
         world["focal_mee"],
     )
-    client.post(url, {f"v-{country.pk}-2023": "37.5"})  # unchanged: nothing recorded again
+    client.post(url, {f"v-{country.pk}--2023": "37.5"})  # unchanged: nothing recorded again
     assert AuditEvent.objects.filter(action="observation.record").count() == 1
-    bad = client.post(url, {f"v-{country.pk}-2024": "lots"}).content.decode()
-    assert "CN 2024: lots is not a number" in bad
+    bad = client.post(url, {f"v-{country.pk}--2024": "lots"}).content.decode()
+    assert "2024: lots is not a number" in bad
+    indicator = target.indicator
+    indicator.disaggregations = ["sex"]
+    indicator.save()
+    by_sex = client.get(url, {"by": "sex", "jurisdiction": "CN-BJ"}).content.decode()
+    beijing = Jurisdiction.objects.get(code="CN-BJ")
+    assert f'name="v-{beijing.pk}-sex=female-2023"' in by_sex
+    client.post(f"{url}?by=sex&jurisdiction=CN-BJ", {f"v-{beijing.pk}-sex=female-2023": "21"})
+    female = Observation.objects.get(
+        indicator=indicator, jurisdiction=beijing, disaggregation_key="sex=female"
+    )
+    assert (female.value, female.disaggregation) == (Decimal(21), {"sex": "female"})
+    assert client.get(url, {"by": "ethnicity"}).status_code == 404
