@@ -137,16 +137,19 @@ def _agencies(user: User | None, role: str) -> set[int]:
 
 def _report_rule(user: User | None, held: set[str], action: str, report: Any) -> bool:
     """Focal points write their agency's reports; lead reviewers consolidate co-implementers'."""
+    local = report.jurisdiction_id is not None and bool(
+        {m.jurisdiction_id for m in memberships(user) if m.role == Role.REGIONAL_FOCAL_POINT}
+        & _jurisdiction_chain(report.jurisdiction)
+    )
     if action == "report.view":
-        if report.state == "published" or held & {Role.SECRETARIAT, Role.EVALUATOR}:
+        if report.state == "published" or held & {Role.SECRETARIAT, Role.EVALUATOR} or local:
             return True
         mine = _agencies(user, Role.FOCAL_POINT) | _agencies(user, Role.LEAD_REVIEWER)
         return report.agency_id in mine or _lead_agency_id(report) in mine
     if action in ("report.edit", "report.submit"):
-        return report.agency_id in _agencies(user, Role.FOCAL_POINT) and report.state in (
-            "draft",
-            "returned",
-        )
+        # The agency's focal point, or, for a task carried out locally, the region's.
+        writer = report.agency_id in _agencies(user, Role.FOCAL_POINT) or local
+        return writer and report.state in ("draft", "returned")
     if action == "report.consolidate":
         return _lead_agency_id(report) in _agencies(user, Role.LEAD_REVIEWER)
     return False

@@ -82,8 +82,17 @@ def report_list(*, viewer: User, cycle: ReportingCycle) -> QuerySet[ProgressRepo
         if m.role in (Role.FOCAL_POINT, Role.LEAD_REVIEWER) and m.agency_id
     }
     led_nodes = PlanNode.objects.filter(assignments__agency_id__in=own, assignments__role="lead")
+    regions = {
+        m.jurisdiction_id
+        for m in policy.memberships(viewer)
+        if m.role == Role.REGIONAL_FOCAL_POINT and m.jurisdiction_id
+    }
     return reports.filter(
-        Q(agency_id__in=own) | Q(node__in=led_nodes) | Q(state=ProgressReport.State.PUBLISHED)
+        Q(agency_id__in=own)
+        | Q(node__in=led_nodes)
+        | Q(state=ProgressReport.State.PUBLISHED)
+        | Q(jurisdiction_id__in=regions)
+        | Q(jurisdiction__parent_id__in=regions)
     )
 
 

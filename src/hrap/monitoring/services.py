@@ -62,7 +62,13 @@ def cycle_open(*, cycle: ReportingCycle, actor: Actor) -> int:
         raise InvalidTransition(f"the {cycle.period} cycle is {cycle.status}, not planned")
     assignments = Assignment.objects.filter(node__plan=cycle.plan).select_related("node")
     ProgressReport.objects.bulk_create(
-        ProgressReport(cycle=cycle, node=a.node, agency_id=a.agency_id, lead=a.role == "lead")
+        ProgressReport(
+            cycle=cycle,
+            node=a.node,
+            agency_id=a.agency_id,
+            jurisdiction_id=a.jurisdiction_id,
+            lead=a.role == "lead",
+        )
         for a in assignments
     )
     cycle.status = ReportingCycle.Status.OPEN

@@ -158,6 +158,8 @@ def report_detail(request: HttpRequest, slug: str, period: str, report_id: int) 
             "return_form": ReturnForm(),
             "contributions": report.contributions.select_related("agency"),
             "evidence": report.evidence.all(),
+            # The task's targets with their latest values: the numbers this report speaks to.
+            "progress": node_panel(request, report.node),
             "can_attach": can_edit,
         },
     )

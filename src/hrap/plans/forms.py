@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hrap.core.localized import LocalizedText, content_languages
-from hrap.directory.models import Agency
+from hrap.directory.models import Agency, Jurisdiction
 from hrap.plans.models import Assignment, PlanNode, Target
 
 LANGUAGE_LABELS = {"zh-Hans": "中文", "en": "English"}
@@ -104,3 +104,9 @@ class TargetForm(forms.Form):
 class AssignmentForm(forms.Form):
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.order_by("code"))
     role = forms.ChoiceField(label=_("Role"), choices=Assignment.Role.choices)
+    jurisdiction = forms.ModelChoiceField(
+        label=_("Carried out locally in"),
+        queryset=Jurisdiction.objects.exclude(level=Jurisdiction.Level.COUNTRY).order_by("code"),
+        required=False,
+        help_text=_("Leave empty for a national task"),
+    )

@@ -193,11 +193,24 @@ class Assignment(Versioned):
         Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="assignments"
     )
     role = models.CharField(_("role"), max_length=8, choices=Role.choices)
+    # Set when a task is carried out locally: the agency reports for this jurisdiction.
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        verbose_name=_("jurisdiction"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
 
     class Meta:
         ordering = ["node", "role", "agency__code"]
         constraints = [
-            models.UniqueConstraint(fields=["node", "agency"], name="assignment_unique"),
+            models.UniqueConstraint(
+                fields=["node", "agency", "jurisdiction"],
+                name="assignment_unique",
+                nulls_distinct=False,
+            ),
         ]
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")

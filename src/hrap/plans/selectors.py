@@ -123,7 +123,7 @@ def node_get(*, viewer: User, plan: Plan, ref: str) -> NodePage:
         ancestors=ancestors,
         children=list(node.children.order_by("position")),
         targets=list(node.targets.select_related("indicator")),
-        assignments=list(node.assignments.select_related("agency")),
+        assignments=list(node.assignments.select_related("agency", "jurisdiction")),
         previous=siblings.filter(position__lt=node.position).order_by("-position").first(),
         next=siblings.filter(position__gt=node.position).order_by("position").first(),
     )

@@ -68,7 +68,7 @@ def plan_import(
     meta = document["plan"]
     slug = meta["slug"]
     revisions = Plan.objects.filter(slug=slug)
-    kept_assignments: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    kept_assignments: dict[str, list[tuple[int, str, int | None]]] = defaultdict(list)
     replaced = None
     if draft:
         status = Plan.Status.DRAFT
@@ -128,12 +128,12 @@ def plan_import(
     return plan
 
 
-def _assignments_by_ref(plan: Plan) -> dict[str, list[tuple[int, str]]]:
-    kept: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for ref, agency_id, role in Assignment.objects.filter(node__plan=plan).values_list(
-        "node__ref", "agency_id", "role"
-    ):
-        kept[ref].append((agency_id, role))
+def _assignments_by_ref(plan: Plan) -> dict[str, list[tuple[int, str, int | None]]]:
+    kept: dict[str, list[tuple[int, str, int | None]]] = defaultdict(list)
+    for ref, agency_id, role, jurisdiction_id in Assignment.objects.filter(
+        node__plan=plan
+    ).values_list("node__ref", "agency_id", "role", "jurisdiction_id"):
+        kept[ref].append((agency_id, role, jurisdiction_id))
     return kept
 
 
@@ -262,16 +262,16 @@ def _indicator(name: LocalizedText, unit: str) -> Indicator:
     return found or Indicator.objects.create(name=name, unit=unit)
 
 
-def _restore_assignments(plan: Plan, kept: dict[str, list[tuple[int, str]]]) -> None:
+def _restore_assignments(plan: Plan, kept: dict[str, list[tuple[int, str, int | None]]]) -> None:
     if not kept:
         return
     nodes = {n.ref: n for n in PlanNode.objects.filter(plan=plan, ref__in=list(kept))}
     # A task dropped from the new revision loses its assignment; the old revision keeps it.
     Assignment.objects.bulk_create(
-        Assignment(node=nodes[ref], agency_id=agency_id, role=role)
-        for ref, pairs in kept.items()
+        Assignment(node=nodes[ref], agency_id=agency_id, role=role, jurisdiction_id=jurisdiction_id)
+        for ref, entries in kept.items()
         if ref in nodes
-        for agency_id, role in pairs
+        for agency_id, role, jurisdiction_id in entries
     )
 
 
@@ -416,21 +416,38 @@ def target_delete(*, target: Target, actor: Actor, version: int) -> None:
 
 
 @transaction.atomic
-def assignment_set(*, node: PlanNode, actor: Actor, agency: Agency, role: str) -> Assignment:
-    """Assign a task to an agency in a role, or change the role of an existing assignment."""
+def assignment_set(
+    *,
+    node: PlanNode,
+    actor: Actor,
+    agency: Agency,
+    role: str,
+    jurisdiction: Jurisdiction | None = None,
+) -> Assignment:
+    """Assign a task to an agency in a role (for one jurisdiction, when the task is carried out
+    locally), or change the role of an existing assignment."""
     policy.require(actor, "assignment.edit", node)
     if role not in Assignment.Role.values:
         raise InvalidInput([Problem("role", f"{role!r} is not a role")])
     if node.kind not in {PlanNode.Kind.TASK, PlanNode.Kind.SUBTASK, PlanNode.Kind.SECTION}:
         raise InvalidInput([Problem("node", "only sections, tasks and sub-tasks are assigned")])
-    assignment = Assignment.objects.filter(node=node, agency=agency).first()
+    assignment = Assignment.objects.filter(
+        node=node, agency=agency, jurisdiction=jurisdiction
+    ).first()
     if assignment is None:
-        assignment = Assignment.objects.create(node=node, agency=agency, role=role)
+        assignment = Assignment.objects.create(
+            node=node, agency=agency, role=role, jurisdiction=jurisdiction
+        )
         audit.record(
             actor=actor,
             action="assignment.create",
             target=assignment,
-            after={"node": node.ref, "agency": agency.code, "role": role},
+            after={
+                "node": node.ref,
+                "agency": agency.code,
+                "role": role,
+                "jurisdiction": jurisdiction.code if jurisdiction else None,
+            },
         )
     elif assignment.role != role:
         before = {"role": assignment.role}

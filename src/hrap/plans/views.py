@@ -236,7 +236,11 @@ def assignments_edit(
             agency: Agency = form.cleaned_data["agency"]
             try:
                 services.assignment_set(
-                    node=node, actor=request.user, agency=agency, role=form.cleaned_data["role"]
+                    node=node,
+                    actor=request.user,
+                    agency=agency,
+                    role=form.cleaned_data["role"],
+                    jurisdiction=form.cleaned_data["jurisdiction"],
                 )
             except InvalidInput as exc:
                 _add_problems(form, exc)

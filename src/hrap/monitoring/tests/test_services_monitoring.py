@@ -298,3 +298,54 @@ def test_the_entry_grid_saves_changed_cells_only(world) -> None:
     )
     assert (female.value, female.disaggregation) == (Decimal(21), {"sex": "female"})
     assert client.get(url, {"by": "ethnicity"}).status_code == 404
+
+
+def test_a_task_carried_out_locally_is_reported_by_its_region(world) -> None:
+    beijing = Jurisdiction.objects.get(code="CN-BJ")
+    shanghai = Jurisdiction.objects.get(code="CN-SH")
+    plan_services.assignment_set(
+        node=world["node"],
+        actor=world["secretariat"],
+        agency=Agency.objects.get(code="mee"),
+        role="lead",
+        jurisdiction=beijing,
+    )
+    services.cycle_open(cycle=world["cycle"], actor=world["secretariat"])
+    local = ProgressReport.objects.get(cycle=world["cycle"], jurisdiction=beijing)
+    region = get_user_model().objects.create_user("regional-bj", password="pw-Secret-123!")
+    Membership.objects.create(user=region, role=Role.REGIONAL_FOCAL_POINT, jurisdiction=beijing)
+    other = get_user_model().objects.create_user("regional-sh", password="pw-Secret-123!")
+    Membership.objects.create(user=other, role=Role.REGIONAL_FOCAL_POINT, jurisdiction=shanghai)
+    services.report_save(
+        report=local, actor=region, version=local.version, narrative="Beijing: 40 stations."
+    )
+    with pytest.raises(PermissionDenied):
+        services.report_save(report=local, actor=other, version=local.version + 1, narrative="x")
+    url = f"/en/cycles/{world['plan'].slug}/2023/reports/{local.pk}/"
+    client = Client()
+    client.force_login(other)
+    assert client.get(url).status_code == 404
+    client.force_login(region)
+    assert "Beijing: 40 stations." in client.get(url).content.decode()
+    national = ProgressReport.objects.get(cycle=world["cycle"], jurisdiction=None, lead=True)
+    assert (
+        client.get(f"/en/cycles/{world['plan'].slug}/2023/reports/{national.pk}/").status_code
+        == 404
+    )
+
+
+def test_a_report_shows_its_tasks_targets_and_latest_values(world) -> None:
+    target = Target.objects.get(node=world["node"], indicator__name__en__startswith="average PM2.5")
+    services.observation_record(
+        indicator=target.indicator,
+        jurisdiction=world["plan"].jurisdiction,
+        period="2023",
+        value=Decimal("37.5"),
+        actor=world["focal_mee"],
+    )
+    services.cycle_open(cycle=world["cycle"], actor=world["secretariat"])
+    lead, _ = reports(world)
+    client = Client()
+    client.force_login(world["focal_mee"])
+    page = client.get(f"/en/cycles/{world['plan'].slug}/2023/reports/{lead.pk}/").content.decode()
+    assert "average PM2.5 intensity" in page and "37.5 (2023)" in page
