@@ -116,6 +116,7 @@ CASES: list[Case] = [
     Case("monitoring:evidence_add", {"slug": SLUG, "period": "2022", "report_id": "REPORT"}, "post", {}, {**only({"administrator", "focal_mee"}, 302, 404), "anonymous": 302}),
     Case("monitoring:evidence", {"slug": SLUG, "period": "2022", "report_id": "REPORT", "evidence_id": 999999}, default=404),
     Case("monitoring:grid", {"indicator_id": "INDICATOR"}, expect=only(STAFF | {"focal_mee", "focal_moj", "regional_bj"}, 200, 403)),
+    Case("plans:indicator_edit", {"indicator_id": "INDICATOR"}, expect=only(STAFF, 200, 403)),
     Case("monitoring:inbox", expect=only(SIGNED_IN, 200, 200)),
     Case("monitoring:calendar", {"token": "not-a-calendar"}, default=404),
     Case("api:api-root", default=404),  # nothing at the root: the operations are below it

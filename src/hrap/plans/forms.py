@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hrap.core.localized import LocalizedText, content_languages
 from hrap.directory.models import Agency, Jurisdiction
-from hrap.plans.models import Assignment, PlanNode, Target
+from hrap.plans.models import Assignment, Indicator, PlanNode, Target
 
 LANGUAGE_LABELS = {"zh-Hans": "中文", "en": "English"}
 
@@ -71,6 +71,16 @@ class TargetForm(forms.Form):
         label=_("Deadline year"), required=False, min_value=1900, max_value=2200
     )
     binding = forms.NullBooleanField(label=_("Binding"), required=False)
+    baseline_value = forms.DecimalField(
+        label=_("Baseline"),
+        max_digits=24,
+        decimal_places=6,
+        required=False,
+        help_text=_("Where the measure stood before the plan; progress is judged against it"),
+    )
+    baseline_year = forms.IntegerField(
+        label=_("Baseline year"), required=False, min_value=1900, max_value=2200
+    )
 
     def __init__(self, *args: Any, target: Target | None = None, **kwargs: Any) -> None:
         initial: dict[str, Any] = {}
@@ -83,6 +93,10 @@ class TargetForm(forms.Form):
                 "relative": target.relative,
                 "year": target.year,
                 "binding": target.binding,
+                "baseline_value": target.baseline_value.normalize()
+                if target.baseline_value is not None
+                else None,
+                "baseline_year": target.baseline_year,
             }
         kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
@@ -94,6 +108,7 @@ class TargetForm(forms.Form):
         self.order_fields(
             [f"indicator_{t}" for t in tags]
             + ["value", "unit", "direction", "relative", "year", "binding"]
+            + ["baseline_value", "baseline_year"]
             + [f"span_{t}" for t in tags]
         )
 
@@ -110,3 +125,35 @@ class AssignmentForm(forms.Form):
         required=False,
         help_text=_("Leave empty for a national task"),
     )
+
+
+class IndicatorForm(forms.Form):
+    unit = forms.CharField(label=_("Unit"), max_length=32, required=False)
+    source = forms.CharField(label=_("Source"), max_length=300, required=False)
+    type = forms.ChoiceField(
+        label=_("Type"), choices=[("", "—"), *Indicator.Type.choices], required=False
+    )
+    disaggregations = forms.MultipleChoiceField(
+        label=_("Disaggregations"),
+        choices=[(d, d) for d in Indicator.DISAGGREGATIONS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    sdg_code = forms.CharField(label=_("SDG indicator"), max_length=16, required=False)
+
+    def __init__(self, *args: Any, indicator: Indicator, **kwargs: Any) -> None:
+        kwargs["initial"] = {
+            "unit": indicator.unit,
+            "source": indicator.source,
+            "type": indicator.type,
+            "disaggregations": indicator.disaggregations,
+            "sdg_code": indicator.sdg_code,
+        }
+        super().__init__(*args, **kwargs)
+        _localized_fields(self, "name", _("Name"), indicator.name)
+        _localized_fields(self, "definition", _("Definition"), indicator.definition, textarea=True)
+        tags = content_languages()
+        self.order_fields([f"name_{t}" for t in tags] + [f"definition_{t}" for t in tags])
+
+    def localized(self, name: str) -> LocalizedText:
+        return _localized_value(self, name)

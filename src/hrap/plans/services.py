@@ -626,3 +626,67 @@ def node_split(*, node: PlanNode, actor: Actor, paragraph: int) -> PlanNode:
         after={"text": node.text, "new": ref},
     )
     return new
+
+
+@transaction.atomic
+def target_set_baseline(
+    *, target: Target, actor: Actor, value: Decimal | None, year: int | None
+) -> Target:
+    """Where the measure stood before the plan: progress is judged against it."""
+    policy.require(actor, "target.edit", target)
+    if (value is None) != (year is None):
+        raise InvalidInput([Problem("baseline_year", "a baseline needs both a value and a year")])
+    if year is not None and not 1900 <= year <= 2200:
+        raise InvalidInput([Problem("baseline_year", f"{year} is not a plausible year")])
+    before = {"baseline_value": target.baseline_value, "baseline_year": target.baseline_year}
+    if before == {"baseline_value": value, "baseline_year": year}:
+        return target
+    target.baseline_value, target.baseline_year = value, year
+    target.version += 1
+    target.save(update_fields=["baseline_value", "baseline_year", "version"])
+    audit.record(
+        actor=actor,
+        action="target.baseline",
+        target=target,
+        before=before,
+        after={"baseline_value": value, "baseline_year": year},
+    )
+    return target
+
+
+@transaction.atomic
+def indicator_update(
+    *,
+    indicator: Indicator,
+    actor: Actor,
+    name: LocalizedText,
+    definition: LocalizedText,
+    unit: str,
+    source: str,
+    type: str,
+    disaggregations: list[str],
+    sdg_code: str,
+) -> Indicator:
+    policy.require(actor, "target.edit", indicator)
+    problems = []
+    if not clean(name):
+        problems.append(Problem("name", "name the indicator in at least one language"))
+    if type and type not in Indicator.Type.values:
+        problems.append(Problem("type", f"{type!r} is not an indicator type"))
+    unknown = set(disaggregations) - set(Indicator.DISAGGREGATIONS)
+    if unknown:
+        problems.append(Problem("disaggregations", f"unknown: {', '.join(sorted(unknown))}"))
+    if problems:
+        raise InvalidInput(problems)
+    fields = {"name": clean(name), "definition": clean(definition), "unit": unit.strip(),
+              "source": source.strip(), "type": type, "disaggregations": sorted(disaggregations),
+              "sdg_code": sdg_code.strip()}  # fmt: skip
+    before = {k: getattr(indicator, k) for k in fields if getattr(indicator, k) != fields[k]}
+    if not before:
+        return indicator
+    for key in before:
+        setattr(indicator, key, fields[key])
+    indicator.save(update_fields=list(before))
+    audit.record(actor=actor, action="indicator.update", target=indicator, before=before,
+                 after={k: fields[k] for k in before})  # fmt: skip
+    return indicator

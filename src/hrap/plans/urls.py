@@ -26,4 +26,5 @@ urlpatterns = [
     path("plans/<slug:slug>/revisions/<int:revision>/", include(plan_pages)),
     path("plans/<slug:slug>/", include(plan_pages)),
     path("search/", views.search, name="search"),
+    path("indicators/<int:indicator_id>/", views.indicator_edit, name="indicator_edit"),
 ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse_lazy
@@ -17,8 +18,8 @@ from hrap.core import audit, panels
 from hrap.core.errors import EditConflict, InvalidInput, NotFound, Problem
 from hrap.directory.models import Agency
 from hrap.plans import links, planfile, selectors, services
-from hrap.plans.forms import AssignmentForm, NodeForm, TargetForm
-from hrap.plans.models import Assignment, Plan, PlanNode
+from hrap.plans.forms import AssignmentForm, IndicatorForm, NodeForm, TargetForm
+from hrap.plans.models import Assignment, Indicator, Plan, PlanNode, Target
 
 
 def plan_list(request: HttpRequest) -> HttpResponse:
@@ -101,6 +102,28 @@ def _with_version(request: HttpRequest, version: int) -> QueryDict:
     return data
 
 
+def _save_target(
+    request: HttpRequest, node: PlanNode, target: Target | None, form: TargetForm, fields: Any
+) -> Target:
+    """The target and its baseline, together or not at all."""
+    with transaction.atomic():
+        if target is None:
+            saved = services.target_create(node=node, actor=request.user, **fields)
+        else:
+            saved = services.target_update(
+                target=target,
+                actor=request.user,
+                version=form.cleaned_data["version"] or 0,
+                **fields,
+            )
+        return services.target_set_baseline(
+            target=saved,
+            actor=request.user,
+            value=form.cleaned_data["baseline_value"],
+            year=form.cleaned_data["baseline_year"],
+        )
+
+
 def _add_problems(form: Any, error: InvalidInput) -> None:
     for problem in error.problems:
         field = problem.where if problem.where in form.fields else None
@@ -169,15 +192,7 @@ def target_edit(
             "binding": form.cleaned_data["binding"],
         }
         try:
-            if target is None:
-                services.target_create(node=node, actor=request.user, **fields)
-            else:
-                services.target_update(
-                    target=target,
-                    actor=request.user,
-                    version=form.cleaned_data["version"] or 0,
-                    **fields,
-                )
+            _save_target(request, node, target, form, fields)
         except EditConflict as exc:
             _conflict_message(request, exc)
             assert target is not None
@@ -327,3 +342,34 @@ def plan_discard(request: HttpRequest, slug: str, revision: int | None = None) -
     services.plan_discard(plan=plan, actor=request.user)
     messages.success(request, _("The draft was discarded."))
     return HttpResponseRedirect(reverse_lazy("plans:list"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_edit(request: HttpRequest, indicator_id: int) -> HttpResponse:
+    indicator = Indicator.objects.filter(pk=indicator_id).first()
+    if indicator is None:
+        raise NotFound("no such indicator")
+    policy.require(request.user, "target.edit", indicator)
+    form = IndicatorForm(request.POST or None, indicator=indicator)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.indicator_update(
+                indicator=indicator,
+                actor=request.user,
+                name=form.localized("name"),
+                definition=form.localized("definition"),
+                **{k: form.cleaned_data[k] for k in ("unit", "source", "type", "sdg_code")},
+                disaggregations=list(form.cleaned_data["disaggregations"]),
+            )
+        except InvalidInput as exc:
+            _add_problems(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return HttpResponseRedirect(request.path)
+    targets = indicator.targets.select_related("node__plan")
+    return render(
+        request,
+        "plans/indicator_edit.html",
+        {"indicator": indicator, "form": form, "targets": targets},
+    )

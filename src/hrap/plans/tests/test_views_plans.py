@@ -230,3 +230,55 @@ def test_admin_covers_every_model_and_each_list_opens(client: Client, sample_pla
     for model in ours:
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         assert client.get(url).status_code == 200, url
+
+
+def test_staff_set_a_baseline_and_describe_the_indicator(
+    client: Client, staff, sample_plan
+) -> None:
+    client.force_login(staff)
+    target = Target.objects.get(
+        node__plan=sample_plan, node__ref="III.1.1", indicator__name__en__startswith="average PM2.5"
+    )
+    url = f"/en/plans/{SLUG}/III.1.1/targets/{target.pk}/"
+    form = {
+        "version": target.version,
+        "value": "10",
+        "unit": "%",
+        "direction": "decrease",
+        "relative": "on",
+        "indicator_en": target.indicator.name["en"],
+        "year": "2025",
+    }
+    half = client.post(url, {**form, "baseline_value": "40"})  # a value without its year
+    assert "a baseline needs both a value and a year" in half.content.decode()
+    target.refresh_from_db()
+    assert target.baseline_value is None and target.version == 1  # nothing half-written
+    assert (
+        client.post(url, {**form, "baseline_value": "40", "baseline_year": "2020"}).status_code
+        == 302
+    )
+    target.refresh_from_db()
+    assert (target.baseline_value, target.baseline_year, target.year) == (40, 2020, 2025)
+    indicator_url = f"/en/indicators/{target.indicator_id}/"
+    response = client.post(
+        indicator_url,
+        {
+            "name_en": "PM2.5 concentration",
+            "name_zh-Hans": "细颗粒物浓度",
+            "unit": "μg/m³",
+            "type": "outcome",
+            "disaggregations": ["urban_rural"],
+            "sdg_code": "11.6.2",
+            "source": "MEE",
+        },
+    )
+    assert response.status_code == 302
+    target.indicator.refresh_from_db()
+    assert (target.indicator.type, target.indicator.disaggregations, target.indicator.sdg_code) == (
+        "outcome",
+        ["urban_rural"],
+        "11.6.2",
+    )
+    assert (
+        AuditEvent.objects.filter(action__in=["target.baseline", "indicator.update"]).count() == 2
+    )
