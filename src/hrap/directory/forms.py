@@ -3,9 +3,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hrap.core.localized import LocalizedText, content_languages
-
-LANGUAGE_LABELS = {"zh-Hans": "中文", "en": "English"}
+from hrap.core.forms import add_localized_fields, localized_value
+from hrap.core.localized import LocalizedText
 
 
 class LocalizedForm(forms.Form):
@@ -16,16 +15,10 @@ class LocalizedForm(forms.Form):
     def __init__(self, *args: Any, values: dict[str, LocalizedText], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, label in self.localized:
-            for tag in content_languages():
-                self.fields[f"{name}_{tag}"] = forms.CharField(
-                    label=f"{label} ({LANGUAGE_LABELS.get(tag, tag)})",
-                    required=False,
-                    initial=values.get(name, {}).get(tag, ""),
-                    widget=forms.TextInput(attrs={"lang": tag, "size": 60}),
-                )
+            add_localized_fields(self, name, label, values.get(name, {}))
 
     def texts(self, name: str) -> LocalizedText:
-        return {tag: self.cleaned_data.get(f"{name}_{tag}", "") for tag in content_languages()}
+        return localized_value(self, name)
 
 
 class AgencyForm(LocalizedForm):

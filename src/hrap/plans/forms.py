@@ -7,30 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hrap.core.forms import add_localized_fields, localized_value
 from hrap.core.localized import LocalizedText, content_languages
 from hrap.directory.models import Agency, Jurisdiction
 from hrap.plans.models import Assignment, Indicator, PlanNode, Target
-
-LANGUAGE_LABELS = {"zh-Hans": "中文", "en": "English"}
-
-
-def _localized_fields(
-    form: forms.Form, name: str, label: Any, initial: LocalizedText, *, textarea: bool = False
-) -> None:
-    for tag in content_languages():
-        field: forms.CharField = forms.CharField(
-            label=f"{label} ({LANGUAGE_LABELS.get(tag, tag)})",
-            required=False,
-            initial=initial.get(tag, ""),
-            widget=forms.Textarea(attrs={"rows": 8, "lang": tag})
-            if textarea
-            else forms.TextInput(attrs={"lang": tag, "size": 60}),
-        )
-        form.fields[f"{name}_{tag}"] = field
-
-
-def _localized_value(form: forms.Form, name: str) -> LocalizedText:
-    return {tag: form.cleaned_data.get(f"{name}_{tag}", "") for tag in content_languages()}
 
 
 class NodeForm(forms.Form):
@@ -39,9 +19,9 @@ class NodeForm(forms.Form):
     def __init__(self, *args: Any, node: PlanNode, **kwargs: Any) -> None:
         kwargs["initial"] = {"version": node.version}
         super().__init__(*args, **kwargs)
-        _localized_fields(self, "number", _("Number"), node.number)
-        _localized_fields(self, "title", _("Title"), node.title)
-        _localized_fields(self, "text", _("Text"), node.text, textarea=True)
+        add_localized_fields(self, "number", _("Number"), node.number)
+        add_localized_fields(self, "title", _("Title"), node.title)
+        add_localized_fields(self, "text", _("Text"), node.text, textarea=True)
         # Texts in languages the interface does not offer are kept as they are.
         self.other_languages = {
             field: {t: v for t, v in getattr(node, field).items() if t not in content_languages()}
@@ -49,7 +29,7 @@ class NodeForm(forms.Form):
         }
 
     def localized(self, name: str) -> LocalizedText:
-        return {**self.other_languages[name], **_localized_value(self, name)}
+        return {**self.other_languages[name], **localized_value(self, name)}
 
 
 class TargetForm(forms.Form):
@@ -100,10 +80,10 @@ class TargetForm(forms.Form):
             }
         kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
-        _localized_fields(
+        add_localized_fields(
             self, "indicator", _("What is measured"), target.indicator.name if target else {}
         )
-        _localized_fields(self, "span", _("Source text"), target.span if target else {})
+        add_localized_fields(self, "span", _("Source text"), target.span if target else {})
         tags = content_languages()
         self.order_fields(
             [f"indicator_{t}" for t in tags]
@@ -113,7 +93,7 @@ class TargetForm(forms.Form):
         )
 
     def localized(self, name: str) -> LocalizedText:
-        return _localized_value(self, name)
+        return localized_value(self, name)
 
 
 class AssignmentForm(forms.Form):
@@ -150,10 +130,12 @@ class IndicatorForm(forms.Form):
             "sdg_code": indicator.sdg_code,
         }
         super().__init__(*args, **kwargs)
-        _localized_fields(self, "name", _("Name"), indicator.name)
-        _localized_fields(self, "definition", _("Definition"), indicator.definition, textarea=True)
+        add_localized_fields(self, "name", _("Name"), indicator.name)
+        add_localized_fields(
+            self, "definition", _("Definition"), indicator.definition, textarea=True
+        )
         tags = content_languages()
         self.order_fields([f"name_{t}" for t in tags] + [f"definition_{t}" for t in tags])
 
     def localized(self, name: str) -> LocalizedText:
-        return _localized_value(self, name)
+        return localized_value(self, name)
