@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from hrap.accounts.models import Membership, Role
+from hrap.accounts.system import system_actor
 from hrap.plans import services
 from hrap.plans.models import Plan
 
@@ -21,7 +22,7 @@ def sample_bytes() -> bytes:
 
 @pytest.fixture
 def sample_plan(db, sample_bytes) -> Plan:
-    return services.plan_import(raw=sample_bytes, actor=None)
+    return services.plan_import(raw=sample_bytes, actor=system_actor())
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from hrap.accounts.models import Membership, Role
+from hrap.accounts.system import system_actor
 from hrap.directory.services import agency_create
 from hrap.monitoring import services
 from hrap.monitoring.models import ProgressReport
@@ -48,15 +49,19 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
 
 @pytest.fixture
 def world(transactional_db):
-    plan = plan_services.plan_import(raw=PLAN_FILE.read_bytes(), actor=None)
-    mee = agency_create(code="mee", name={"en": "Ministry of Ecology and Environment"})
-    ndrc = agency_create(code="ndrc", name={"en": "National Development and Reform Commission"})
+    plan = plan_services.plan_import(raw=PLAN_FILE.read_bytes(), actor=system_actor())
+    mee = agency_create(
+        actor=system_actor(), code="mee", name={"en": "Ministry of Ecology and Environment"}
+    )
+    ndrc = agency_create(
+        actor=system_actor(), code="ndrc", name={"en": "National Development and Reform Commission"}
+    )
     node = PlanNode.objects.get(plan=plan, ref="III.1.1")
-    plan_services.assignment_set(node=node, actor=None, agency=mee, role="lead")
-    plan_services.assignment_set(node=node, actor=None, agency=ndrc, role="co")
-    cycle = services.cycle_create(plan=plan, actor=None, period="2023", opens=date(2023, 11, 1),
+    plan_services.assignment_set(node=node, actor=system_actor(), agency=mee, role="lead")
+    plan_services.assignment_set(node=node, actor=system_actor(), agency=ndrc, role="co")
+    cycle = services.cycle_create(plan=plan, actor=system_actor(), period="2023", opens=date(2023, 11, 1),
                                   due=date(2024, 1, 31), closes=date(2024, 2, 29))  # fmt: skip
-    services.cycle_open(cycle=cycle, actor=None)
+    services.cycle_open(cycle=cycle, actor=system_actor())
     User = get_user_model()
     for name, role, agency in (
         ("focal-mee", Role.FOCAL_POINT, mee),

@@ -23,10 +23,18 @@ class User(AbstractUser):
     )
     # The private address of this person's deadline calendar (ICS), for calendar apps.
     calendar_token = models.CharField(max_length=40, default=_calendar_token, unique=True)
+    # The one account that stands for HRAP itself (commands, scheduled jobs, generators): it never
+    # signs in, the policy knows it by this flag, and the audit trail names it.
+    is_system = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_system"], condition=Q(is_system=True), name="user_one_system_actor"
+            )
+        ]
 
 
 class Role(models.TextChoices):

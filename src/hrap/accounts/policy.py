@@ -6,8 +6,10 @@ through their attributes only, so the domain apps above this one are not importe
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from hrap.accounts.models import Membership, Role
@@ -31,6 +33,7 @@ SECRETARIAT_ACTIONS = {
     "agency.create",
     "agency.edit",
     "jurisdiction.edit",
+    "jurisdiction.load",
     "cycle.open",
     "report.return",
     "report.approve",
@@ -96,12 +99,22 @@ def _jurisdiction_chain(jurisdiction: Any) -> set[int]:
     return ids
 
 
-def can(user: User | None, action: str, obj: object | None = None) -> bool:
+def is_system(user: User | None) -> bool:
+    """The system actor (`accounts.system.system_actor`): HRAP itself, for commands and jobs."""
+    return bool(getattr(user, "is_system", False))
+
+
+def can(
+    user: User | None, action: str, obj: object | None = None, place: object | None = None
+) -> bool:
+    """Whether `user` may do `action` to `obj` (and, for values, at `place`, a jurisdiction)."""
     if action not in ALL_ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     if user is None:
-        # No user at all is the operator at the command line or a scheduled job, never a web
-        # request (those carry an AnonymousUser), so it may do what the commands do.
+        # There is no "nobody" that may do everything: work done by HRAP itself runs as the
+        # system actor, which is named in the audit trail.
+        return False
+    if is_system(user):
         return True
     held = roles(user)
     if action in READ_PUBLISHED:
@@ -119,7 +132,7 @@ def can(user: User | None, action: str, obj: object | None = None) -> bool:
     if action in REPORT_ACTIONS and obj is not None:
         return _report_rule(user, held, action, obj)
     if action == "observation.enter":
-        return bool(held & {Role.FOCAL_POINT, Role.REGIONAL_FOCAL_POINT})
+        return value_scope(user).allows(obj, place)
     if action == "agency.edit" and obj is not None:
         # A focal point keeps its own agency's details, and its sub-units'.
         own = {m.agency_id for m in memberships(user) if m.role == Role.FOCAL_POINT}
@@ -160,15 +173,112 @@ def _lead_agency_id(report: Any) -> int | None:
     return int(lead) if lead is not None else None
 
 
-def require(user: User | None, action: str, obj: object | None = None) -> None:
-    if not can(user, action, obj):
+def require(
+    user: User | None, action: str, obj: object | None = None, place: object | None = None
+) -> None:
+    if not can(user, action, obj, place):
         raise PermissionDenied(f"not allowed: {action}")
 
 
-def require_or_hide(user: User | None, action: str, obj: object | None = None) -> None:
+def require_or_hide(
+    user: User | None, action: str, obj: object | None = None, place: object | None = None
+) -> None:
     """For objects the user may not even know of: answer 'not found', revealing nothing."""
-    if not can(user, action, obj):
+    if not can(user, action, obj, place):
         raise NotFound("not found")
+
+
+# --- Indicator values ---------------------------------------------------------------------------
+
+
+@dataclass
+class ValueScope:
+    """Which indicators a person may enter values of, and for which places.
+
+    A focal point enters values of the indicators of its agency's tasks (and its sub-units'),
+    for the places those tasks cover: the assignment's jurisdiction when the task is carried out
+    locally, else the plan's whole jurisdiction. A regional focal point enters values of any
+    indicator for its own jurisdiction and those below. `can(…, "observation.enter", …)` and
+    every list of enterable values (grid rows, upload checks, templates) read this one rule.
+    """
+
+    everything: bool = False
+    # indicator id → jurisdiction ids whose subtrees the values may be for
+    indicators: dict[int, set[int]] = field(default_factory=dict)
+    # jurisdiction ids (regional focal points) whose subtrees take values of any indicator
+    regions: set[int] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return self.everything or bool(self.indicators) or bool(self.regions)
+
+    def allows(self, indicator: Any = None, place: Any = None) -> bool:
+        """`indicator` and `place` are objects or None ("some indicator", "some place")."""
+        if indicator is not None and indicator._meta.label_lower != "plans.indicator":
+            raise TypeError(f"values are entered for an indicator, not {indicator!r}")
+        if place is not None and place._meta.label_lower != "directory.jurisdiction":
+            raise TypeError(f"values are entered for a jurisdiction, not {place!r}")
+        if self.everything:
+            return True
+        roots = set(self.regions)
+        if indicator is not None:
+            roots |= self.indicators.get(indicator.pk, set())
+        else:
+            roots |= {j for places in self.indicators.values() for j in places}
+        if not roots:
+            return False
+        return place is None or bool(roots & _jurisdiction_chain(place))
+
+    def indicator_ids(self) -> set[int] | None:
+        """The indicators this scope reaches, or None for all of them."""
+        if self.everything or self.regions:
+            return None
+        return set(self.indicators)
+
+
+def value_scope(user: User | None) -> ValueScope:
+    """The values `user` may enter; computed once per user object (a request)."""
+    if user is None:
+        return ValueScope()
+    cached: ValueScope | None = getattr(user, "_hrap_value_scope", None)
+    if cached is not None:
+        return cached
+    held = roles(user)
+    scope = ValueScope()
+    if is_system(user) or held & {Role.ADMINISTRATOR, Role.SECRETARIAT}:
+        scope.everything = True
+    else:
+        scope.regions = {
+            m.jurisdiction_id
+            for m in memberships(user)
+            if m.role == Role.REGIONAL_FOCAL_POINT and m.jurisdiction_id
+        }
+        agencies = _with_sub_units(_agencies(user, Role.FOCAL_POINT))
+        if agencies:
+            # Models are looked up by name: the apps that own them sit above this one.
+            assignment = apps.get_model("plans", "Assignment")
+            target = apps.get_model("plans", "Target")
+            places: dict[int, set[int]] = {}
+            for node_id, local, national in assignment.objects.filter(
+                agency_id__in=agencies, node__plan__status__in=("active", "closed")
+            ).values_list("node_id", "jurisdiction_id", "node__plan__jurisdiction_id"):
+                places.setdefault(node_id, set()).add(local or national)
+            for node_id, indicator_id in target.objects.filter(node_id__in=places).values_list(
+                "node_id", "indicator_id"
+            ):
+                scope.indicators.setdefault(indicator_id, set()).update(places[node_id])
+    setattr(user, "_hrap_value_scope", scope)  # noqa: B010  (a per-request cache)
+    return scope
+
+
+def _with_sub_units(agency_ids: set[int]) -> set[int]:
+    agency = apps.get_model("directory", "Agency")
+    found, frontier = set(agency_ids), set(agency_ids)
+    while frontier:
+        frontier = (
+            set(agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found
+        )
+        found |= frontier
+    return found
 
 
 def needs_second_factor(user: User) -> bool:

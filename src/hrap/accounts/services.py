@@ -43,8 +43,7 @@ def membership_add(
     agency: Agency | None = None,
     jurisdiction: Jurisdiction | None = None,
 ) -> Membership:
-    if actor is not None:
-        policy.require(actor, "user.manage")
+    policy.require(actor, "user.manage")
     if role in AGENCY_ROLES and agency is None:
         raise InvalidInput([Problem("agency", f"a {Role(role).label} belongs to an agency")])
     if role in JURISDICTION_ROLES and jurisdiction is None:

@@ -38,9 +38,10 @@ def _iso_names(english: str, domain: str) -> LocalizedText:
 
 @transaction.atomic
 def jurisdiction_load_country(
-    *, code: str, actor: AbstractBaseUser | AnonymousUser | None = None
+    *, code: str, actor: AbstractBaseUser | AnonymousUser | None
 ) -> Jurisdiction:
     """The country and its first-level subdivisions from ISO 3166, created if missing."""
+    policy.require(actor, "jurisdiction.load")
     country = pycountry.countries.get(alpha_2=code.upper())
     if country is None:
         raise InvalidInput([Problem("jurisdiction", f"{code!r} is not an ISO 3166-1 country code")])
@@ -86,8 +87,9 @@ def agency_create(
     abbreviation: LocalizedText | None = None,
     parent: Agency | None = None,
     joint_meeting_member: bool = False,
-    actor: AbstractBaseUser | AnonymousUser | None = None,
+    actor: AbstractBaseUser | AnonymousUser | None,
 ) -> Agency:
+    policy.require(actor, "agency.create")
     name = clean(name)
     if not name:
         raise InvalidInput([Problem("name", "an agency needs a name in at least one language")])

@@ -242,7 +242,7 @@ def observation_record(
     disaggregation: dict[str, str] | None = None,
 ) -> Observation:
     """Record (or correct) one value; the previous value is kept in the audit trail."""
-    policy.require(actor, "observation.enter", indicator)
+    policy.require(actor, "observation.enter", indicator, jurisdiction)
     disaggregation = disaggregation or {}
     problems = []
     match = re.fullmatch(r"(\d{4})(-(Q[1-4]|H[12]|\d{2}))?", period)
@@ -311,7 +311,7 @@ def observations_upload(
     *, raw: bytes, name: str, cycle: ReportingCycle, actor: Actor
 ) -> dict[str, int]:
     """Check every cell, then write every row, or nothing (InvalidInput lists each bad cell)."""
-    policy.require(actor, "observation.enter", cycle)
+    policy.require(actor, "observation.enter")
     indicators = uploadable_indicators(actor=actor, cycle=cycle)
     jurisdictions = dict(Jurisdiction.objects.values_list("code", "pk"))
     rows = upload.parse(raw, name=name, indicators=indicators, jurisdictions=set(jurisdictions))

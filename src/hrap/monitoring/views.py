@@ -69,7 +69,7 @@ def cycle_detail(request: HttpRequest, slug: str, period: str) -> HttpResponse:
             "cycle": cycle,
             "reports": reports,
             "can_open": policy.can(request.user, "cycle.open", plan),
-            "can_enter": policy.can(request.user, "observation.enter", cycle),
+            "can_enter": policy.can(request.user, "observation.enter"),
         },
     )
 
@@ -235,7 +235,7 @@ def node_panel(request: HttpRequest, node: object) -> SafeString | None:
 def upload_template(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     plan = _plan(request, slug)
     cycle = selectors.cycle_get(viewer=request.user, plan=plan, period=period)
-    policy.require(request.user, "observation.enter", cycle)
+    policy.require(request.user, "observation.enter")
     response = HttpResponse(
         services.upload_template(cycle=cycle, actor=request.user),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -252,7 +252,7 @@ MAX_UPLOAD = 50 * 1024 * 1024
 def observations_upload(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     plan = _plan(request, slug)
     cycle = selectors.cycle_get(viewer=request.user, plan=plan, period=period)
-    policy.require(request.user, "observation.enter", cycle)
+    policy.require(request.user, "observation.enter")
     problems: list[Any] = []
     if request.method == "POST":
         upload = request.FILES.get("file")

@@ -32,9 +32,34 @@ PLAN_KEYS = (
     "languages",
     "predecessor",
     "sources",
+    "front_matter",
 )
-NODE_KEYS = ("ref", "kind", "number", "title", "text", "targets", "children")
-TARGET_KEYS = ("indicator", "value", "unit", "direction", "relative", "year", "binding", "span")
+NODE_KEYS = (
+    "ref",
+    "kind",
+    "number",
+    "title",
+    "text",
+    "targets",
+    "deadline",
+    "responsible",
+    "details",
+    "children",
+)
+TARGET_KEYS = (
+    "indicator",
+    "value",
+    "unit",
+    "direction",
+    "relative",
+    "year",
+    "binding",
+    "span",
+    "baseline",
+)
+# Keys that came after the first files were written: the canonical form has them only when set,
+# so files without them keep their bytes.
+OPTIONAL_KEYS = {"front_matter", "deadline", "responsible", "details", "baseline"}
 SOURCE_KEYS = ("file", "sha256", "language", "url")
 
 
@@ -115,7 +140,7 @@ def _rule_problems(document: dict[str, Any]) -> Iterator[Problem]:
     yield from _control_characters(document, "$")
     plan = document["plan"]
     languages = set(plan["languages"])
-    if plan["period"]["start"] > plan["period"]["end"]:
+    if plan["period"] is not None and plan["period"]["start"] > plan["period"]["end"]:
         yield Problem("$.plan.period", "start is after end")
 
     def unknown_languages(texts: dict[str, str], where: str) -> Iterator[Problem]:
@@ -138,11 +163,18 @@ def _rule_problems(document: dict[str, Any]) -> Iterator[Problem]:
             yield Problem(f"{path}.kind", f"a {node['kind']} cannot be inside a {parent_kind}")
         for field in ("number", "title", "text"):
             yield from unknown_languages(node.get(field, {}), f"{path}.{field}")
+        for name, texts in node.get("details", {}).items():
+            yield from unknown_languages(texts, f"{path}.details.{name}")
+        for r_index, body in enumerate(node.get("responsible", [])):
+            yield from unknown_languages(body["name"], f"{path}.responsible[{r_index}].name")
         for t_index, target in enumerate(node.get("targets", [])):
             t_path = f"{path}.targets[{t_index}]"
-            integer_digits = len(str(abs(int(target["value"]))))
-            if integer_digits > MAX_INTEGER_DIGITS:
-                yield Problem(f"{t_path}.value", f"{target['value']} has too many digits")
+            numbers = [("value", target["value"])]
+            if target.get("baseline"):
+                numbers.append(("baseline.value", target["baseline"]["value"]))
+            for name, number in numbers:
+                if len(str(abs(int(number)))) > MAX_INTEGER_DIGITS:
+                    yield Problem(f"{t_path}.{name}", f"{number} has too many digits")
             yield from unknown_languages(target["indicator"], f"{t_path}.indicator")
             yield from unknown_languages(target.get("span", {}), f"{t_path}.span")
 
@@ -165,47 +197,85 @@ def canonical(document: dict[str, Any]) -> dict[str, Any]:
     plan = document["plan"]
     order = list(plan["languages"])
 
+    def target(t: dict[str, Any]) -> dict[str, Any]:
+        baseline = t.get("baseline")
+        return _set(
+            {
+                "indicator": _texts(t["indicator"], order),
+                "value": _number(t["value"]),
+                "unit": t["unit"],
+                "direction": t["direction"],
+                "relative": t["relative"],
+                "year": t.get("year"),
+                "binding": t.get("binding"),
+                "span": _texts(t.get("span"), order),
+                "baseline": baseline
+                and {"value": _number(baseline["value"]), "year": baseline.get("year")},
+            }
+        )
+
     def node(n: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "ref": n["ref"],
-            "kind": n["kind"],
-            "number": _texts(n.get("number"), order),
-            "title": _texts(n.get("title"), order),
-            "text": _texts(n.get("text"), order),
-            "targets": [
-                {
-                    "indicator": _texts(t["indicator"], order),
-                    "value": _number(t["value"]),
-                    "unit": t["unit"],
-                    "direction": t["direction"],
-                    "relative": t["relative"],
-                    "year": t.get("year"),
-                    "binding": t.get("binding"),
-                    "span": _texts(t.get("span"), order),
-                }
-                for t in n.get("targets", [])
-            ],
-            "children": [node(c) for c in n.get("children", [])],
-        }
+        deadline = n.get("deadline")
+        return _set(
+            {
+                "ref": n["ref"],
+                "kind": n["kind"],
+                "number": _texts(n.get("number"), order),
+                "title": _texts(n.get("title"), order),
+                "text": _texts(n.get("text"), order),
+                "targets": [target(t) for t in n.get("targets", [])],
+                "deadline": deadline
+                and {
+                    "year": deadline.get("year"),
+                    "date": deadline.get("date"),
+                    "text": _texts(deadline.get("text"), order),
+                },
+                "responsible": [
+                    {"name": _texts(r["name"], order), "role": r.get("role")}
+                    for r in n.get("responsible", [])
+                ],
+                "details": {
+                    name: _texts(texts, order)
+                    for name, texts in sorted(n.get("details", {}).items())
+                },
+                "children": [node(c) for c in n.get("children", [])],
+            }
+        )
 
     return {
         "format": FORMAT,
-        "plan": {
-            "slug": plan["slug"],
-            "title": _texts(plan["title"], order),
-            "jurisdiction": plan["jurisdiction"],
-            "period": {"start": plan["period"]["start"], "end": plan["period"]["end"]},
-            "issued_by": [_texts(body, order) for body in plan.get("issued_by", [])],
-            "adopted": plan.get("adopted"),
-            "languages": order,
-            "predecessor": plan.get("predecessor"),
-            "sources": [
-                {key: source[key] for key in SOURCE_KEYS if key in source}
-                for source in plan.get("sources", [])
-            ],
-        },
+        "plan": _set(
+            {
+                "slug": plan["slug"],
+                "title": _texts(plan["title"], order),
+                "jurisdiction": plan["jurisdiction"],
+                "period": plan["period"]
+                and {"start": plan["period"]["start"], "end": plan["period"]["end"]},
+                "issued_by": [_texts(body, order) for body in plan.get("issued_by", [])],
+                "adopted": plan.get("adopted"),
+                "languages": order,
+                "predecessor": plan.get("predecessor"),
+                "sources": [
+                    {key: source[key] for key in SOURCE_KEYS if key in source}
+                    for source in plan.get("sources", [])
+                ],
+                "front_matter": [
+                    {
+                        "kind": part["kind"],
+                        "title": _texts(part.get("title"), order),
+                        "text": _texts(part.get("text"), order),
+                    }
+                    for part in plan.get("front_matter", [])
+                ],
+            }
+        ),
         "nodes": [node(n) for n in document["nodes"]],
     }
+
+
+def _set(entry: dict[str, Any]) -> dict[str, Any]:
+    """The entry without the later, optional keys that are empty (see OPTIONAL_KEYS)."""
+    return {k: v for k, v in entry.items() if k not in OPTIONAL_KEYS or v}
 
 
 class _Encoder(json.JSONEncoder):

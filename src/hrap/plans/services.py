@@ -57,8 +57,7 @@ def plan_import(
     With `draft`, the plan becomes a new draft revision of its slug (for review, then
     publication); `node_sources` maps a ref to {language: {"text": …, "where": …}}.
     """
-    if actor is not None:  # None is the operator at the command line
-        policy.require(actor, "plan.import")
+    policy.require(actor, "plan.import")
     document, problems = planfile.parse(raw)
     if document is None:
         raise InvalidInput(problems)
@@ -66,6 +65,13 @@ def plan_import(
     if problems:
         raise InvalidInput(problems)
     meta = document["plan"]
+    unknown = [
+        Problem(f"$.plan.{key}", "not stated: give it before the plan can be imported")
+        for key in ("jurisdiction", "period")
+        if meta[key] is None
+    ]
+    if unknown:
+        raise InvalidInput(unknown)
     slug = meta["slug"]
     revisions = Plan.objects.filter(slug=slug)
     kept_assignments: dict[str, list[tuple[int, str, int | None]]] = defaultdict(list)

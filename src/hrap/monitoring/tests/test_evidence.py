@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
 from hrap.accounts.models import Membership, Role
+from hrap.accounts.system import system_actor
 from hrap.core.errors import InvalidInput
 from hrap.directory.services import agency_create
 from hrap.monitoring import services
@@ -29,7 +30,9 @@ def media(tmp_path):
 
 @pytest.fixture
 def report(sample_plan, staff):
-    mee = agency_create(code="mee", name={"en": "Ministry of Ecology and Environment"})
+    mee = agency_create(
+        actor=system_actor(), code="mee", name={"en": "Ministry of Ecology and Environment"}
+    )
     node = PlanNode.objects.get(plan=sample_plan, ref="III.1.1")
     plan_services.assignment_set(node=node, actor=staff, agency=mee, role="lead")
     cycle = services.cycle_create(
@@ -48,7 +51,7 @@ def focal(name: str, agency_code: str):
     from hrap.directory.models import Agency
 
     agency = Agency.objects.filter(code=agency_code).first() or agency_create(
-        code=agency_code, name={"en": agency_code}
+        actor=system_actor(), code=agency_code, name={"en": agency_code}
     )
     user = get_user_model().objects.create_user(name, password="pw-Secret-123!")
     Membership.objects.create(user=user, role=Role.FOCAL_POINT, agency=agency)

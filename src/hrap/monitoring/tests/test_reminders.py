@@ -18,6 +18,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 
 from hrap.accounts.models import Membership, Role
+from hrap.accounts.system import system_actor
 from hrap.directory.services import agency_create
 from hrap.monitoring import services
 from hrap.monitoring.models import ProgressReport
@@ -74,7 +75,9 @@ def person(name: str, role: str, agency, language: str):
 @pytest.fixture
 def open_cycle(sample_plan, staff):
     mee = agency_create(
-        code="mee", name={"en": "Ministry of Ecology and Environment", "zh-Hans": "生态环境部"}
+        actor=system_actor(),
+        code="mee",
+        name={"en": "Ministry of Ecology and Environment", "zh-Hans": "生态环境部"},
     )
     node = PlanNode.objects.get(plan=sample_plan, ref="III.1.1")
     plan_services.assignment_set(node=node, actor=staff, agency=mee, role="lead")

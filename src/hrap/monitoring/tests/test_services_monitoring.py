@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from hrap.accounts.models import Membership, Role
+from hrap.accounts.system import system_actor
 from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, PermissionDenied
 from hrap.core.models import AuditEvent
 from hrap.directory.models import Agency, Jurisdiction
@@ -32,9 +33,13 @@ def person(name: str, role: str, agency: Agency | None = None):
 @pytest.fixture
 def world(sample_plan, staff):
     mee = agency_create(
-        code="mee", name={"en": "Ministry of Ecology and Environment", "zh-Hans": "生态环境部"}
+        actor=system_actor(),
+        code="mee",
+        name={"en": "Ministry of Ecology and Environment", "zh-Hans": "生态环境部"},
     )
-    ndrc = agency_create(code="ndrc", name={"en": "National Development and Reform Commission"})
+    ndrc = agency_create(
+        actor=system_actor(), code="ndrc", name={"en": "National Development and Reform Commission"}
+    )
     node = PlanNode.objects.get(plan=sample_plan, ref="III.1.1")
     plan_services.assignment_set(node=node, actor=staff, agency=mee, role="lead")
     plan_services.assignment_set(node=node, actor=staff, agency=ndrc, role="co")
@@ -197,7 +202,9 @@ def test_another_agencys_report_is_not_found(world) -> None:
     services.cycle_open(cycle=world["cycle"], actor=world["secretariat"])
     lead, _ = reports(world)
     stranger = person(
-        "focal-moj", Role.FOCAL_POINT, agency_create(code="moj", name={"en": "Ministry of Justice"})
+        "focal-moj",
+        Role.FOCAL_POINT,
+        agency_create(actor=system_actor(), code="moj", name={"en": "Ministry of Justice"}),
     )
     client = Client()
     client.force_login(stranger)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hrap.accounts.system import system_actor
 from hrap.core.errors import InvalidInput
 from hrap.plans import planfile, selectors, services
 from hrap.plans.models import Plan, PlanNode, Target
@@ -34,16 +35,16 @@ def test_sample_file_is_valid_and_canonical(sample_bytes: bytes, doc: dict[str, 
 
 @pytest.mark.django_db
 def test_import_export_import_gives_the_same_bytes(sample_bytes: bytes) -> None:
-    plan = services.plan_import(raw=sample_bytes, actor=None)
+    plan = services.plan_import(raw=sample_bytes, actor=system_actor())
     first = planfile.dumps(selectors.plan_document(plan=plan))
     assert first.encode() == sample_bytes
-    again = services.plan_import(raw=first.encode(), actor=None, replace=True)
+    again = services.plan_import(raw=first.encode(), actor=system_actor(), replace=True)
     assert planfile.dumps(selectors.plan_document(plan=again)) == first
 
 
 @pytest.mark.django_db
 def test_import_keeps_both_languages_and_targets(sample_bytes: bytes) -> None:
-    plan = services.plan_import(raw=sample_bytes, actor=None)
+    plan = services.plan_import(raw=sample_bytes, actor=system_actor())
     life = PlanNode.objects.get(plan=plan, ref="II.1")
     assert life.title == {"zh-Hans": "生命权", "en": "Right to Life"}
     assert PlanNode.objects.filter(plan=plan, kind="section").count() == 34
@@ -175,12 +176,12 @@ def test_every_problem_is_reported_not_only_the_first(doc: dict[str, Any]) -> No
 
 @pytest.mark.django_db
 def test_a_rejected_import_changes_nothing(sample_bytes: bytes, doc: dict[str, Any]) -> None:
-    services.plan_import(raw=sample_bytes, actor=None)
+    services.plan_import(raw=sample_bytes, actor=system_actor())
     before = (Plan.objects.count(), PlanNode.objects.count(), Target.objects.count())
     bad = _mutate(doc, "duplicate-ref")
     bad["plan"]["slug"] = "another-plan"
     with pytest.raises(InvalidInput) as refused:
-        services.plan_import(raw=json.dumps(bad, default=float).encode(), actor=None)
+        services.plan_import(raw=json.dumps(bad, default=float).encode(), actor=system_actor())
     assert "used twice" in str(refused.value.problems[0])
     assert (Plan.objects.count(), PlanNode.objects.count(), Target.objects.count()) == before
 
@@ -190,16 +191,16 @@ def test_a_failure_after_writing_began_rolls_everything_back(doc: dict[str, Any]
     # The schema accepts the code; only the database knows it is not a subdivision of China.
     doc["plan"]["jurisdiction"] = "CN-XX"
     with pytest.raises(InvalidInput) as refused:
-        services.plan_import(raw=planfile.dumps(doc).encode(), actor=None)
+        services.plan_import(raw=planfile.dumps(doc).encode(), actor=system_actor())
     assert str(refused.value.problems[0]) == "$.plan.jurisdiction: unknown jurisdiction 'CN-XX'"
     assert Plan.objects.count() == 0 and PlanNode.objects.count() == 0
 
 
 @pytest.mark.django_db
 def test_an_existing_slug_is_refused_unless_replacing(sample_bytes: bytes) -> None:
-    services.plan_import(raw=sample_bytes, actor=None)
+    services.plan_import(raw=sample_bytes, actor=system_actor())
     with pytest.raises(InvalidInput, match="already exists"):
-        services.plan_import(raw=sample_bytes, actor=None)
+        services.plan_import(raw=sample_bytes, actor=system_actor())
 
 
 # --- Property: any valid document survives the canonical round trip ---------------------------
@@ -290,7 +291,7 @@ def test_any_valid_document_round_trips_canonically(document: dict[str, Any]) ->
 )
 def test_any_valid_document_survives_the_database(document: dict[str, Any]) -> None:
     text = planfile.dumps(document)
-    plan = services.plan_import(raw=text.encode(), actor=None, replace=True)
+    plan = services.plan_import(raw=text.encode(), actor=system_actor(), replace=True)
     assert planfile.dumps(selectors.plan_document(plan=plan)) == text
 
 

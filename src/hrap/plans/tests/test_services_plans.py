@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from hrap.accounts.system import system_actor
 from hrap.core.errors import EditConflict, InvalidInput, PermissionDenied
 from hrap.core.models import AuditEvent
 from hrap.plans import services
@@ -182,6 +183,6 @@ def test_reimporting_keeps_assignments_by_ref(staff, sample_plan, sample_bytes) 
     node = PlanNode.objects.get(plan=sample_plan, ref="III.1.1")
     agency = AgencyFactory.create(code="mee")
     services.assignment_set(node=node, actor=staff, agency=agency, role="lead")
-    services.plan_import(raw=sample_bytes, actor=None, replace=True)
+    services.plan_import(raw=sample_bytes, actor=system_actor(), replace=True)
     kept = Assignment.objects.get()
     assert (kept.node.ref, kept.agency.code, kept.role) == ("III.1.1", "mee", "lead")

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
 
 from hrap.accounts.models import AGENCY_ROLES, JURISDICTION_ROLES, Membership, Role
+from hrap.accounts.system import system_actor
 from hrap.core.database import ensure_database_exists
 from hrap.demo.activity import generate as generate_activity
 from hrap.directory.models import Agency, Jurisdiction
@@ -77,14 +78,14 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0, interactive=False)
         self.step("database schema up to date")
 
-        jurisdiction_load_country(code="CN")
+        jurisdiction_load_country(actor=system_actor(), code="CN")
         self.step("jurisdictions: China and its provincial-level divisions (ISO 3166-2)")
 
         sample = resources.files("hrap.directory") / "sample" / "agencies-cn.json"
         created = 0
         for entry in json.loads(sample.read_text(encoding="utf-8"))["agencies"]:
             if not Agency.objects.filter(code=entry["code"]).exists():
-                agency_create(code=entry["code"], name=entry["name"])
+                agency_create(actor=system_actor(), code=entry["code"], name=entry["name"])
                 created += 1
         self.step(f"agencies: {Agency.objects.count()} ({created} new)")
 
@@ -94,7 +95,7 @@ class Command(BaseCommand):
         else:
             document, report = sample_plan_document()
             plan = services.plan_import(
-                raw=planfile.dumps(document).encode(), actor=None, report=report
+                raw=planfile.dumps(document).encode(), actor=system_actor(), report=report
             )
             self.step(
                 f"plan {plan.slug}: ingested from the two compiled documents of the corpus "

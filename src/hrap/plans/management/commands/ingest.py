@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from hrap.accounts.system import system_actor
 from hrap.core.errors import IngestError, InvalidInput
 from hrap.ingest import ingest
 from hrap.plans import links, planfile, services
@@ -107,7 +108,7 @@ class Command(BaseCommand):
         try:
             plan = services.plan_import(
                 raw=text.encode(),
-                actor=None,
+                actor=system_actor(),
                 draft=True,
                 replace=options["replace"],
                 node_sources=sources,

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from hrap.accounts.system import system_actor
 from hrap.core.errors import InvalidInput
 from hrap.plans import planfile, selectors, services
 from hrap.plans.models import Plan
@@ -48,7 +49,9 @@ class Command(BaseCommand):
     def _import(self, *, file: Path, replace: bool, status: str, **_: Any) -> None:
         raw = self._read(file)
         try:
-            plan = services.plan_import(raw=raw, actor=None, replace=replace, status=status)
+            plan = services.plan_import(
+                raw=raw, actor=system_actor(), replace=replace, status=status
+            )
         except InvalidInput as exc:
             self._fail(file, [str(p) for p in exc.problems])
             return
