@@ -7,10 +7,13 @@ limits below into memory.
 
 from __future__ import annotations
 
+import logging
 import re
+import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable
+from typing import Any
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -31,6 +34,8 @@ class Block:
     text: str
     where: str
     heading: int | None = None  # heading level from a style or Markdown, when the format says
+    strong: bool = False  # set in bold or larger than the body text (DOCX runs, PDF fonts)
+    rows: tuple[tuple[str, ...], ...] | None = None  # a table: rows of cells, paragraphs by \n
 
 
 # --- Lines into paragraphs --------------------------------------------------------------------
@@ -39,14 +44,16 @@ _TERMINAL = tuple(".。;；:：!！?？”\"')）]】")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 # Lines that open a new block whatever precedes them: numbered headings, bullets, intro words.
 MARKER = re.compile(
-    r"^\s*(?:[IVXLC]+[.．]\s|\d{1,2}[.．、]\s*\S|[（(]\s*(?:\d{1,2}|[一二三四五六七八九十]+)\s*[)）]|"
+    r"^\s*(?:[IVXLC]+[.．]\s|[A-Z][.)]\s+\S|[ivx]{1,4}[.)]\s+\S|\d{1,2}(?:\.\d{1,2})+\.?\s+\S|\||"
+    r"\d{1,2}[.．、]\s*\S|[（(]\s*(?:\d{1,2}|[一二三四五六七八九十]+)\s*[)）]|"
     r"[一二三四五六七八九十百]+、|第[一二三四五六七八九十百\d]+[章节節部分篇]|"
-    r"(?:——|--|[-–—•・▪*+])\s*\S|(?:part|chapter)\s+\w+|"
+    r"(?:——|--|[-–—•・▪●◆■□▫◦‣⁃*+\uf000-\uf0ff])\s*\S|(?:part|chapter)\s+\w+|"
     r"(?:导言|導言|前言|序言|引言|introduction|foreword|preamble|preface)\s*$)",
     re.IGNORECASE,
 )
 _HEADING_ONLY = re.compile(
-    r"^\s*(?:[IVXLC]+[.．]\s|\d{1,2}[.．]\s|[（(]\s*(?:\d{1,2}|[一二三四五六七八九十]+)\s*[)）]|"
+    r"^\s*(?:[IVXLC]+[.．]\s|[A-Z][.)]\s|\d{1,2}(?:\.\d{1,2})+\.?\s|"
+    r"\d{1,2}[.．]\s|[（(]\s*(?:\d{1,2}|[一二三四五六七八九十]+)\s*[)）]|"
     r"[一二三四五六七八九十百]+、|第[一二三四五六七八九十百\d]+[章节節部分篇])",
     re.IGNORECASE,
 )
@@ -80,25 +87,65 @@ def _glue(previous: str, line: str) -> str:
     return f"{previous} {line}"
 
 
-def paragraphs(lines: Iterable[tuple[str, str]]) -> list[Block]:
-    """(text, where) lines into blocks: blank lines end a block; broken sentences are rejoined."""
+Line = tuple[str, str] | tuple[str, str, bool]  # text, where, and whether it is set strong
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_RULE = re.compile(r"^\s*\|[\s:|-]+\|\s*$")
+
+
+def pipe_cells(line: str) -> tuple[str, ...]:
+    """The cells of a Markdown pipe row; "<br>" inside a cell separates its paragraphs."""
+    cells = re.split(r"(?<!\\)\|", line.strip()[1:-1])
+    return tuple(
+        "\n".join(p.strip() for p in re.split(r"<br\s*/?>", c, flags=re.I) if p.strip())
+        for c in cells
+    )
+
+
+def table_block(rows: list[tuple[str, ...]], where: str) -> Block:
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    text = " ".join(cell.replace("\n", " ") for row in rows for cell in row if cell)
+    return Block(text, where, rows=tuple(rows))
+
+
+def paragraphs(lines: Iterable[Line]) -> list[Block]:
+    """Lines into blocks: blank lines end a block; broken sentences are rejoined; pipe tables
+    (Markdown rows "| a | b |") become table blocks."""
     blocks: list[Block] = []
-    text, where = "", ""
-    for raw, line_where in lines:
+    text, where, strong = "", "", False
+    table: list[tuple[str, ...]] = []
+    table_where = ""
+
+    def flush() -> None:
+        nonlocal text
+        if text:
+            blocks.append(Block(text, where, strong=strong))
+        text = ""
+
+    for entry in lines:
+        raw, line_where = entry[0], entry[1]
+        line_strong = bool(entry[2]) if len(entry) > 2 else False  # type: ignore[misc]
         line = raw.strip().replace("\u3000", " ")
-        if not line:
-            if text:
-                blocks.append(Block(text, where))
-            text = ""
+        if _PIPE_ROW.match(line):
+            flush()
+            if not table:
+                table_where = line_where
+            if not _PIPE_RULE.match(line):
+                table.append(pipe_cells(line))
             continue
-        if text and _joins(text, line):
+        if table:
+            blocks.append(table_block(table, table_where))
+            table = []
+        if not line:
+            flush()
+            continue
+        if text and line_strong == strong and _joins(text, line):
             text = _glue(text, line)
         else:
-            if text:
-                blocks.append(Block(text, where))
-            text, where = line, line_where
-    if text:
-        blocks.append(Block(text, where))
+            flush()
+            text, where, strong = line, line_where, line_strong
+    flush()
+    if table:
+        blocks.append(table_block(table, table_where))
     return blocks
 
 
@@ -184,38 +231,63 @@ class _HtmlBlocks(HTMLParser):
         "h4",
         "h5",
         "h6",
-        "td",
-        "th",
         "dt",
         "dd",
         "section",
         "article",
         "blockquote",
         "pre",
-        "tr",
         "title",
     }
     SKIP = {"script", "style", "nav", "noscript", "template", "head"}
+    STRONG = {"b", "strong"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.lines: list[tuple[str, str, int | None]] = []
+        self.lines: list[tuple[str, str, int | None, bool]] = []
+        self.tables: dict[int, list[tuple[str, ...]]] = {}  # index in lines → rows
         self.current: list[str] = []
         self.heading: int | None = None
         self.skipping = 0
+        self.bold = 0
+        self.bold_chars = 0
         self.lists: list[list[int]] = []  # one counter per open <ol>; [-1] for <ul>
         self.prefix = ""
+        # An open table: its rows, the open row, the open cell's paragraphs; nested tables
+        # are read into the cell that holds them.
+        self.table_depth = 0
+        self.rows: list[tuple[str, ...]] = []
+        self.row: list[str] | None = None
+        self.cell: list[str] | None = None
 
     def _flush(self) -> None:
         text = re.sub(r"\s+", " ", "".join(self.current)).strip()
-        if text:
+        if text and self.cell is not None:
+            self.cell.append(self.prefix + text)
+        elif text:
             line, _ = self.getpos()
-            self.lines.append((self.prefix + text, f"line {line}", self.heading))
-        self.current, self.prefix = [], ""
+            strong = self.bold_chars >= len(text) * 0.9
+            self.lines.append((self.prefix + text, f"line {line}", self.heading, strong))
+        self.current, self.prefix, self.bold_chars = [], "", 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self.SKIP:
             self.skipping += 1
+        elif tag in self.STRONG:
+            self.bold += 1
+        elif tag == "table":
+            self._flush()
+            self.table_depth += 1
+            if self.table_depth == 1:
+                self.rows, self.row, self.cell = [], None, None
+        elif tag == "tr" and self.table_depth == 1:
+            self._flush()
+            self.row = []
+        elif tag in ("td", "th") and self.table_depth == 1:
+            self._flush()
+            self.cell = []
+            if self.row is None:
+                self.row = []
         elif tag == "br":
             self._flush()
         elif tag in ("ul", "ol"):
@@ -233,9 +305,36 @@ class _HtmlBlocks(HTMLParser):
                 else:
                     self.prefix = "• "
 
+    def _end_cell(self) -> None:
+        self._flush()
+        if self.cell is not None and self.row is not None:
+            self.row.append("\n".join(self.cell))
+        self.cell = None
+
+    def _end_row(self) -> None:
+        self._end_cell()
+        if self.row:
+            self.rows.append(tuple(self.row))
+        self.row = None
+
     def handle_endtag(self, tag: str) -> None:
         if tag in self.SKIP:
             self.skipping = max(0, self.skipping - 1)
+        elif tag in self.STRONG:
+            self.bold = max(0, self.bold - 1)
+        elif tag in ("td", "th") and self.table_depth == 1:
+            self._end_cell()
+        elif tag == "tr" and self.table_depth == 1:
+            self._end_row()
+        elif tag == "table" and self.table_depth:
+            self.table_depth -= 1
+            if self.table_depth == 0:
+                self._end_row()
+                if self.rows:
+                    line, _ = self.getpos()
+                    self.tables[len(self.lines)] = self.rows
+                    self.lines.append(("", f"line {line}", None, False))
+                self.rows = []
         elif tag in ("ul", "ol"):
             self._flush()
             if self.lists:
@@ -247,6 +346,8 @@ class _HtmlBlocks(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not self.skipping:
             self.current.append(data)
+            if self.bold:
+                self.bold_chars += len(data.strip())
 
 
 def read_html(raw: bytes, name: str) -> list[Block]:
@@ -260,11 +361,13 @@ def read_html(raw: bytes, name: str) -> list[Block]:
     parser.close()
     parser._flush()
     blocks: list[Block] = []
-    for line, where, heading in parser.lines:
-        if heading is not None:
-            blocks.append(Block(line, where, heading))
+    for index, (line, where, heading, strong) in enumerate(parser.lines):
+        if index in parser.tables:
+            blocks.append(table_block(parser.tables[index], where))
+        elif heading is not None:
+            blocks.append(Block(line, where, heading, strong=strong))
         else:
-            blocks.extend(paragraphs([(line, where), ("", "")]))
+            blocks.extend(paragraphs([(line, where, strong), ("", "")]))
     return blocks
 
 
@@ -430,29 +533,71 @@ def read_docx(path: Path, name: str, progress: Progress | None = None) -> list[B
         if pPr is not None and pPr.numPr is not None and pPr.numPr.numId is not None:
             ilvl = pPr.numPr.ilvl.val if pPr.numPr.ilvl is not None else 0
             styles_numbering[style.style_id] = (str(pPr.numPr.numId.val), int(ilvl))
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
     blocks: list[Block] = []
-    paragraphs_list = document.paragraphs
-    total = len(paragraphs_list)
+    body = list(document.element.body.iterchildren())
+    total = len(body)
     characters = 0
-    for index, paragraph in enumerate(paragraphs_list, 1):
+
+    def paragraph_text(paragraph: Paragraph) -> str:
         text = paragraph.text.strip()
         numbered = _paragraph_numbering(paragraph, styles_numbering)
         label = numbering.label(*numbered) if numbered else ""
-        if not text:
-            continue
-        characters += len(text)
-        if characters > MAX_CHARACTERS:
-            raise IngestError(f"more than {MAX_CHARACTERS:,} characters of text", where=name)
-        if label:
+        if text and label:
             sep = "" if label.endswith(("、", ")", "）")) else " "
             text = f"{label}{sep}{text}"
-        style_name = (paragraph.style.name if paragraph.style is not None else "") or ""
-        heading = re.match(r"^(?:Heading|标题|標題)\s*(\d)$", style_name, re.IGNORECASE)
-        level = int(heading.group(1)) if heading else (0 if style_name == "Title" else None)
-        blocks.append(Block(text, f"paragraph {index}", level))
+        return text
+
+    for index, element in enumerate(body, 1):
+        if element.tag == f"{_W}tbl":
+            rows = _docx_rows(Table(element, document), paragraph_text)
+            characters += sum(len(cell) for row in rows for cell in row)
+            if rows:
+                blocks.append(table_block(rows, f"table at paragraph {index}"))
+        elif element.tag == f"{_W}p":
+            paragraph = Paragraph(element, document)
+            text = paragraph_text(paragraph)
+            if not text:
+                continue
+            characters += len(text)
+            style_name = (paragraph.style.name if paragraph.style is not None else "") or ""
+            heading = re.match(r"^(?:Heading|标题|標題)\s*(\d)$", style_name, re.IGNORECASE)
+            level = int(heading.group(1)) if heading else (0 if style_name == "Title" else None)
+            blocks.append(Block(text, f"paragraph {index}", level, strong=_docx_bold(paragraph)))
+        if characters > MAX_CHARACTERS:
+            raise IngestError(f"more than {MAX_CHARACTERS:,} characters of text", where=name)
         if progress and index % 200 == 0:
             progress(index, total)
     return blocks
+
+
+def _docx_bold(paragraph: object) -> bool:
+    """Whether every run with text is bold, by the run or by the paragraph's style."""
+    runs = [r for r in paragraph.runs if r.text.strip()]  # type: ignore[attr-defined]
+    style = paragraph.style  # type: ignore[attr-defined]
+    style_bold = bool(style is not None and style.font is not None and style.font.bold)
+    return bool(runs) and all(r.bold or (r.bold is None and style_bold) for r in runs)
+
+
+def _docx_rows(table: object, paragraph_text: Callable[[Any], str]) -> list[tuple[str, ...]]:
+    """A Word table's rows; a cell merged across columns counts once, its paragraphs by \\n."""
+    rows: list[tuple[str, ...]] = []
+    for row in table.rows:  # type: ignore[attr-defined]
+        cells: list[str] = []
+        seen: set[int] = set()
+        for cell in row.cells:
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            texts = [paragraph_text(p) for p in cell.paragraphs]
+            for inner in cell.tables:  # a table inside a cell: its text, row by row
+                texts += [" ".join(c) for c in _docx_rows(inner, paragraph_text)]
+            cells.append("\n".join(t for t in texts if t))
+        if any(cells):
+            rows.append(tuple(cells))
+    return rows
 
 
 # --- PDF --------------------------------------------------------------------------------------
@@ -468,35 +613,79 @@ def read_pdf(path: Path, name: str, progress: Progress | None = None) -> list[Bl
     import pypdf
     from pypdf.errors import FileNotDecryptedError, PdfReadError
 
+    pages: list[str] = []
+    chunks: list[tuple[str, float, bool]] = []  # text, font size, bold: the typography
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        if text.strip():
+            try:
+                scale = abs(float(tm[3]) * float(cm[3])) or 1.0
+                base = str(font.get("/BaseFont", "")) if font else ""
+            except (TypeError, ValueError, AttributeError, IndexError):
+                return
+            chunks.append((text.strip(), float(size or 0) * scale, _BOLD_FONT.search(base) is not None))
+
+    # pypdf reports what it repairs through `logging` and `warnings`: the reason for refusing
+    # a file is the one line HRAP prints, so its chatter is silenced while it reads.
+    pypdf_logger = logging.getLogger("pypdf")
+    level = pypdf_logger.level
+    pypdf_logger.setLevel(logging.CRITICAL)
     try:
-        reader = pypdf.PdfReader(str(path))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise IngestError("the PDF is encrypted and needs a password", where=name)
-        pages = []
-        total = len(reader.pages)
-        for number, page in enumerate(reader.pages, 1):
-            pages.append(page.extract_text() or "")
-            if progress:
-                progress(number, total)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = pypdf.PdfReader(str(path))
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise IngestError("the PDF is encrypted and needs a password", where=name)
+            total = len(reader.pages)
+            for number, page in enumerate(reader.pages, 1):
+                pages.append(page.extract_text(visitor_text=visit) or "")
+                if progress:
+                    progress(number, total)
     except FileNotDecryptedError:
         raise IngestError("the PDF is encrypted and needs a password", where=name) from None
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise IngestError(f"corrupt or unreadable PDF ({exc})", where=name) from None
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError) as exc:
+        reason = re.sub(r"\s+", " ", str(exc)).strip()[:200]
+        raise IngestError(f"corrupt or unreadable PDF ({reason})", where=name) from None
+    finally:
+        pypdf_logger.setLevel(level)
     if sum(len(p.strip()) for p in pages) < 20:
         raise IngestError(
             "the PDF has no text layer (a scan?): run OCR on it first, HRAP reads text only",
             where=name,
         )
+    strong = _strong_texts(chunks)
     page_lines = [[ln for ln in p.splitlines() if ln.strip()] for p in pages]
     repeated = _running_lines(page_lines)
-    lines: list[tuple[str, str]] = []
+    lines: list[Line] = []
     for number, plines in enumerate(page_lines, 1):
         for index, line in enumerate(plines):
             edge = index < 3 or index >= len(plines) - 3
             if edge and (_PAGE_NUMBER.match(line) or _shape(line) in repeated):
                 continue
-            lines.append((line, f"page {number}"))
+            lines.append((line, f"page {number}", _normal(line) in strong))
     return paragraphs(lines)
+
+
+_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _strong_texts(chunks: list[tuple[str, float, bool]]) -> set[str]:
+    """Texts set bold or larger than the body (the size most characters have)."""
+    sizes: Counter[float] = Counter()
+    for text, size, _ in chunks:
+        sizes[round(size, 1)] += len(text)
+    if not sizes:
+        return set()
+    body = sizes.most_common(1)[0][0]
+    return {
+        _normal(text)
+        for text, size, bold in chunks
+        if (bold or (body and size >= body * 1.15)) and len(text) > 1
+    }
 
 
 def _shape(line: str) -> str:
