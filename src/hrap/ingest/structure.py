@@ -1,58 +1,40 @@
 """The structure parser: blocks into a tree of introduction, parts, sections, tasks, sub-tasks.
 
-Structure comes from numbering and layout, never from known titles. Each numbering style has a
-place in the conventional outline of plans and official documents (Part/Roman/一、 above
-1./（一） above (1)/1. …); a document's own set of styles decides which style is which level.
-Bullets are always the leaves under the nearest numbered heading.
+Structure comes from evidence, never from known titles: each block's numbering style
+(`markers`), the document's typography (heading levels, bold, size, capitals), a contents page
+that lists a heading, and sequence (a `1.` that starts again under each `A.` is below it).
+The conventional outline of plans and official documents (Part/Roman/一、 above 1./（一） above
+(1) …) decides only where the document gives no evidence. Bullets are leaves under the
+nearest numbered heading; action tables (`tables`) give tasks with their responsible bodies,
+deadlines and indicators. Front matter (`frontmatter`) is kept apart from the tree.
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import zhconv
 
 from hrap.core.errors import IngestError
-from hrap.ingest.numerals import en_words_value, han_value, roman_value
+from hrap.ingest.dates import Deadline
+from hrap.ingest.frontmatter import FrontMatter, contents_key, front_kind, is_contents_entry
+from hrap.ingest.markers import (
+    CITATION,
+    LADDER,
+    MINIMUM_DEPTH,
+    Marker,
+    classify,
+    is_capitals,
+    resolve_letters,
+)
 from hrap.ingest.readers import Block
-from hrap.ingest.targets import FoundTarget, extract
+from hrap.ingest.tables import TableAction, read_action_table
+from hrap.ingest.targets import FoundTarget, extract, table_targets
 
-_HAN_NUM = "一二三四五六七八九十百零〇"
+__all__ = ["Marker", "ParsedDocument", "ParsedNode", "classify", "parse", "split_heading"]
 
-
-@dataclass(frozen=True)
-class Marker:
-    style: str
-    number: str
-    value: int | None
-    rest: str
-
-
-# (style, pattern, minimum depth). Order is the conventional outline, highest level first.
-_STYLES: list[tuple[str, re.Pattern[str], int]] = [
-    (
-        "intro",
-        re.compile(
-            r"^(导言|導言|前言|序言|引言|introduction|foreword|preamble|preface)[.:：]?$", re.I
-        ),
-        0,
-    ),
-    (
-        "part-word",
-        re.compile(r"^(?:part|chapter)\s+([IVXLC]+|\d{1,2}|[a-z]+)\b[.:：]?\s*(.*)$", re.I),
-        0,
-    ),
-    ("han-chapter", re.compile(rf"^第([{_HAN_NUM}\d]+)(?:章|部分|篇)\s*(.*)$"), 0),
-    ("roman", re.compile(r"^([IVXLC]+)[.．]\s*(\S.*)$"), 0),
-    ("han-section", re.compile(rf"^第([{_HAN_NUM}\d]+)[节節]\s*(.*)$"), 0),
-    ("han-dun", re.compile(rf"^([{_HAN_NUM}]+)、\s*(\S.*)$"), 0),
-    ("han-paren", re.compile(rf"^[（(]\s*([{_HAN_NUM}]+)\s*[)）]\s*(\S.*)$"), 1),
-    ("digit-dot", re.compile(r"^(\d{1,2})(?:[.．](?!\d)|、)\s*(\S.*)$"), 1),
-    ("digit-paren", re.compile(r"^[（(]\s*(\d{1,2})\s*[)）]\s*(\S.*)$"), 1),
-    ("letter-paren", re.compile(r"^[（(]\s*([a-z])\s*[)）]\s*(\S.*)$"), 2),
-]
-_BULLET = re.compile(r"^(——|--|-|–|—|•|・|▪|●|◆|\*|\+)\s*(\S.*)$")
 _KINDS = ["part", "section", "task", "subtask"]
 
 # English finite verbs and modals: a bullet whose first sentence has one is a sentence, not a
@@ -60,35 +42,25 @@ _KINDS = ["part", "section", "task", "subtask"]
 _EN_FINITE = re.compile(
     r"\b(shall|will|would|should|must|can|may|is|are|was|were|has|have|had|does|do)\b", re.I
 )
-
-
-def classify(text: str) -> Marker | None:
-    for style, pattern, _ in _STYLES:
-        match = pattern.match(text)
-        if not match:
-            continue
-        if style == "intro":
-            return Marker(style, "", None, match.group(1))
-        number, rest = match.group(1), match.group(2)
-        value = roman_value(number.upper()) if style in ("roman", "part-word") else None
-        if value is None and number.isdigit():
-            value = int(number)
-        if value is None:
-            value = han_value(number) if style.startswith("han") else en_words_value(number)
-        if style == "roman" and value is None:
-            continue
-        if style == "letter-paren":
-            value = ord(number) - ord("a") + 1
-        return Marker(style, number, value, rest.strip())
-    bullet = _BULLET.match(text)
-    if bullet and not re.match(r"^-\s?\d", text):  # "-5 degrees" is not a bullet
-        return Marker("bullet", "", None, bullet.group(2).strip())
-    return None
+# Abbreviations whose full stop does not end a sentence ("(e.g. Zwedru Prison)").
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:e\.g|i\.e|etc|cf|vs|viz|no|nos|art|arts|para|paras|mr|mrs|ms|dr|st|fig|vol|"
+    r"approx|incl|govt|dept|inc|ltd|co|jr|sr)|\b[A-Za-z])$",
+    re.I,
+)
 
 
 def _is_chinese(text: str) -> bool:
     han = len(re.findall(r"[\u3400-\u9fff]", text))
     return han > len(re.findall(r"[A-Za-z]", text)) / 3 and han > 0
+
+
+def _sentence_stop(text: str) -> re.Match[str] | None:
+    """The first full stop that ends a sentence: not a decimal, an initial or "e.g."."""
+    for match in re.finditer(r"(?<![A-Z])\.(?=\s|$)(?!\s*\d)", text):
+        if not _ABBREVIATION.search(text[: match.start()]):
+            return match
+    return None
 
 
 def split_heading(text: str, *, numbered: bool) -> tuple[str, str]:
@@ -98,7 +70,7 @@ def split_heading(text: str, *, numbered: bool) -> tuple[str, str]:
     """
     text = text.strip()
     chinese = _is_chinese(text)
-    stop = re.search(r"。" if chinese else r"(?<![A-Z])\.(?=\s|$)(?!\s*\d)", text)
+    stop = re.search(r"。", text) if chinese else _sentence_stop(text)
     if numbered and stop is None and not re.search(r"[；;:：]\s*\S", text):
         return text.strip(), ""
     if numbered and stop is not None and stop.end() >= len(text.rstrip()):
@@ -129,6 +101,11 @@ class ParsedNode:
     ref: str = ""
     children: list[ParsedNode] = field(default_factory=list)
     targets: list[FoundTarget] = field(default_factory=list)
+    deadline: Deadline | None = None
+    deadline_text: str = ""
+    responsible: list[tuple[str, str | None]] = field(default_factory=list)
+    details: dict[str, str] = field(default_factory=dict)
+    table: TableAction | None = None
 
 
 @dataclass
@@ -138,6 +115,7 @@ class ParsedDocument:
     nodes: list[ParsedNode]
     preamble: list[str]
     notes: list[str]
+    front_matter: list[FrontMatter] = field(default_factory=list)
 
     def walk(self) -> list[ParsedNode]:
         out: list[ParsedNode] = []
@@ -151,28 +129,139 @@ class ParsedDocument:
         return out
 
 
-def _depths(styles_present: set[str]) -> dict[str, int]:
+def _language(blocks: list[Block]) -> tuple[str, bool]:
+    """The document's language tag, and whether traditional script should be folded."""
+    sample = "".join(b.text for b in blocks[:400])
+    if not _is_chinese(sample):
+        french = len(re.findall(r"\b(?:le|la|les|des|du|et|pour|dans)\b", sample, re.I))
+        english = len(re.findall(r"\b(?:the|and|of|for|to|in)\b", sample, re.I))
+        return ("fr" if french > english else "en"), False
+    han = re.findall(r"[\u3400-\u9fff]", sample)
+    simplified = zhconv.convert("".join(han), "zh-hans")
+    changed = sum(a != b for a, b in zip(han, simplified, strict=False))
+    # A few traditional characters in a simplified plan are a source's conversion; fold them.
+    return ("zh-Hant", False) if changed > len(han) * 0.15 else ("zh-Hans", True)
+
+
+# --- Evidence ---------------------------------------------------------------------------------
+
+
+def _front_matter(
+    blocks: list[Block], markers: list[Marker | None]
+) -> tuple[list[FrontMatter], set[int], set[str]]:
+    """Front matter sections, the blocks they hold, and the titles a contents page lists."""
+    sections: list[FrontMatter] = []
+    held: set[int] = set()
+    listed: set[str] = set()
+    current: FrontMatter | None = None
+    body_started = False
+    for index, (block, marker) in enumerate(zip(blocks, markers, strict=True)):
+        kind = front_kind(block.text) if block.rows is None else None
+        entry = block.rows is None and is_contents_entry(block.text)
+        if kind is not None and not (kind == "annex" and not _heading_like(block, marker)):
+            current = FrontMatter(kind, block.text.strip())
+            sections.append(current)
+            held.add(index)
+            continue
+        if entry and (current is None or current.kind != "contents") and not body_started:
+            current = FrontMatter("contents", "")
+            sections.append(current)
+        if current is not None:
+            ends = (
+                (marker is not None and marker.style not in ("bullet",))
+                or block.heading is not None
+            )
+            if current.kind == "contents":
+                ends = not entry and (ends or contents_key(block.text) in listed)
+            elif current.kind == "annex":
+                ends = False
+            if not ends:
+                if current.kind == "contents" and entry:
+                    listed.add(contents_key(block.text))
+                current.text.append(block.text)
+                held.add(index)
+                continue
+            current = None
+        if marker is not None or block.heading is not None:
+            body_started = body_started or (marker is not None and marker.style != "bullet")
+    listed.discard("")
+    return sections, held, listed
+
+
+def _heading_like(block: Block, marker: Marker | None) -> bool:
+    return block.heading is not None or block.strong or len(block.text) <= 80
+
+
+def _strong(block: Block, marker: Marker, listed: set[str]) -> bool:
+    """Heading evidence beyond the number: a heading style, bold or large type, capitals,
+    or a title that the contents page lists."""
+    return (
+        block.heading is not None
+        or block.strong
+        or is_capitals(marker.rest[:80])
+        or (bool(listed) and contents_key(block.text) in listed)
+    )
+
+
+def _rank(sequence: list[tuple[str, int | None]], styles: list[str]) -> list[str]:
+    """Styles from the highest level down. A style whose numbers start again after each
+    occurrence of another is below it; without such evidence, the conventional order."""
+    resets: dict[tuple[str, str], int] = defaultdict(int)
+    since: dict[str, set[str]] = defaultdict(set)  # style → styles seen since its last occurrence
+    for style, value in sequence:
+        if value == 1:
+            for other in since[style]:
+                resets[(other, style)] += 1
+        since[style] = set()
+        for other in since:
+            if other != style:
+                since[other].add(style)
+    above = {
+        (a, b)
+        for (a, b), count in resets.items()
+        if count >= 1 and count > resets.get((b, a), 0) and a in styles and b in styles
+    }
+    ordered: list[str] = []
+    remaining = list(styles)
+    while remaining:
+        free = [s for s in remaining if not any((o, s) in above for o in remaining if o != s)]
+        chosen = free[0] if free else remaining[0]  # a cycle: fall back to the convention
+        ordered.append(chosen)
+        remaining.remove(chosen)
+    return ordered
+
+
+def _default_order(style: str) -> tuple[int, int, int]:
+    if style.startswith("h") and style[1:].isdigit():
+        return (0, int(style[1:]), 0)
+    base = style.rstrip("!")
+    return (1, LADDER.index(base), 0 if style.endswith("!") else 1)
+
+
+def _depths(order: list[str]) -> dict[str, int]:
     depths: dict[str, int] = {}
     depth = -1
-    for style, _, minimum in _STYLES:
-        if style == "intro" or style not in styles_present:
-            continue
+    for style in order:
+        base = style.rstrip("!")
+        minimum = 0 if style.endswith("!") or base not in MINIMUM_DEPTH else MINIMUM_DEPTH[base]
         depth = max(depth + 1, minimum)
         depths[style] = depth
     depths["intro"] = 0
     return depths
 
 
-def _language(blocks: list[Block]) -> tuple[str, bool]:
-    """The document's language tag, and whether traditional script should be folded."""
-    sample = "".join(b.text for b in blocks[:400])
-    if not _is_chinese(sample):
-        return "en", False
-    han = re.findall(r"[\u3400-\u9fff]", sample)
-    simplified = zhconv.convert("".join(han), "zh-hans")
-    changed = sum(a != b for a, b in zip(han, simplified, strict=False))
-    # A few traditional characters in a simplified plan are a source's conversion; fold them.
-    return ("zh-Hant", False) if changed > len(han) * 0.15 else ("zh-Hans", True)
+def _base(style: str) -> str:
+    style = style.rstrip("!")
+    return "decimal" if style.startswith("decimal") else style
+
+
+def _style_key(marker: Marker) -> str:
+    if marker.style == "decimal":
+        return f"decimal{marker.number.count('.') + 1}"
+    return marker.style
+
+
+# --- The parser -------------------------------------------------------------------------------
 
 
 def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
@@ -185,14 +274,62 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
         changed = sum(f != b.text for f, b in zip(folded, blocks, strict=True))
         if changed:
             notes.append(f"{name}: {changed} paragraphs in traditional script read as simplified")
-        blocks = [Block(f, b.where, b.heading) for f, b in zip(folded, blocks, strict=True)]
-    marked = [(b, classify(b.text), source) for b, source in zip(blocks, originals, strict=True)]
-    styles = {m.style for _, m, _ in marked if m is not None and m.style != "bullet"}
-    heading_levels = sorted({b.heading for b, m, _ in marked if m is None and b.heading})
-    depths = _depths(styles)
-    for level in heading_levels:  # unnumbered headings rank by their level, above numbers
-        depths[f"h{level}"] = heading_levels.index(level)
-    if depths.keys() == {"intro"} and not any(m and m.style == "bullet" for _, m, _ in marked):
+        blocks = [
+            Block(
+                f,
+                b.where,
+                b.heading,
+                b.strong,
+                None
+                if b.rows is None
+                else tuple(tuple(zhconv.convert(c, "zh-hans") for c in r) for r in b.rows),
+            )
+            for f, b in zip(folded, blocks, strict=True)
+        ]
+    markers = resolve_letters([classify(b.text) if b.rows is None else None for b in blocks])
+    front, held, listed = _front_matter(blocks, markers)
+    tables = {
+        i: read_action_table(b.rows)
+        for i, b in enumerate(blocks)
+        if b.rows is not None and i not in held
+    }
+    action_tables = any(tables.values())
+    body_seen = False
+    for index, marker in enumerate(markers):
+        if index in held or marker is None:
+            continue
+        if marker.style == "intro" and body_seen:
+            markers[index] = None  # "Introduction" inside a part is a sub-heading, not a part
+        elif marker.style == "bullet" and (CITATION.match(marker.rest) or action_tables):
+            # Bullets that cite articles are references; where the plan puts its actions in
+            # tables, bullets in the narrative are text, not tasks.
+            markers[index] = None
+        elif marker.style not in ("bullet", "intro"):
+            body_seen = True
+
+    strength: dict[str, set[bool]] = defaultdict(set)
+    for index, (block, marker) in enumerate(zip(blocks, markers, strict=True)):
+        if index not in held and marker is not None and marker.style not in ("bullet", "intro"):
+            strength[_style_key(marker)].add(_strong(block, marker, listed))
+    split = {style for style, seen in strength.items() if seen == {True, False}}
+    style_of: dict[int, str] = {}
+    sequence: list[tuple[str, int | None]] = []
+    for index, (block, marker) in enumerate(zip(blocks, markers, strict=True)):
+        if index in held or block.rows is not None:
+            continue
+        if marker is None and block.heading is not None:
+            style_of[index] = f"h{block.heading}"
+        elif marker is not None and marker.style not in ("bullet", "intro"):
+            key = _style_key(marker)
+            strong = key in split and _strong(block, marker, listed)
+            style_of[index] = key + ("!" if strong else "")
+        else:
+            continue
+        sequence.append((style_of[index], marker.value if marker else None))
+    order = _rank(sequence, sorted(set(style_of.values()), key=_default_order))
+    depths = {style: depth for style, depth in _depths(order).items()}
+    has_bullets = any(m is not None and m.style == "bullet" for m in markers)
+    if not order and not has_bullets and not action_tables:
         raise IngestError(
             "no plan structure found: no numbered parts or sections, no headings, no bullet tasks",
             where=name,
@@ -201,39 +338,36 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
     roots: list[ParsedNode] = []
     open_nodes: list[ParsedNode] = []  # the current path from a root down
     preamble: list[str] = []
-    for block, marker, source in marked:
-        if marker is None and block.heading and f"h{block.heading}" in depths:
-            marker = Marker(f"h{block.heading}", "", None, block.text)
-        if marker is None:
-            if open_nodes and _continues_heading(open_nodes[-1], block.text):
-                open_nodes[-1].title = f"{open_nodes[-1].title} {block.text}".strip()
-                open_nodes[-1].source += "\n" + source
+    for index, (block, marker, source) in enumerate(zip(blocks, markers, originals, strict=True)):
+        if index in held:
+            continue
+        if block.rows is not None:
+            actions = tables.get(index)
+            numbered = [n for n in open_nodes if n.style != "bullet"]
+            if actions:
+                parent = numbered[-1] if numbered else None
+                for action in actions:
+                    node = _table_node(action, parent, f"{name}, {block.where}", language)
+                    (parent.children if parent else roots).append(node)
             elif open_nodes:
+                table_text = "\n".join(" | ".join(r) for r in block.rows)
                 node = open_nodes[-1]
-                # Only laid-out pages break lines mid-paragraph; Chinese bullets keep "——标题。"
-                # and body on one line, so a break after the stop there is a new paragraph.
-                wrapped = block.where.startswith("page") and language == "en"
-                if (
-                    wrapped
-                    and node.style == "bullet"
-                    and not node.title
-                    and "\n\n" not in node.text
-                ):
-                    # A line break right after a bullet's heading sentence ("-Heading." then
-                    # the body on the next line) still makes "Heading. Body".
-                    title, _ = split_heading(f"{node.text} {block.text}", numbered=False)
-                    if title and title == node.text.rstrip("。. "):
-                        node.title, node.text = title, ""
-                node.text = f"{node.text}\n\n{block.text}" if node.text else block.text
-                node.source += "\n\n" + source
+                node.text = f"{node.text}\n\n{table_text}" if node.text else table_text
+                node.source += "\n\n" + table_text
             else:
                 preamble.append(block.text)
+            continue
+        style = style_of.get(index)
+        if marker is None and style is not None:
+            marker = Marker(style, "", None, block.text)
+        if marker is None:
+            _append_text(open_nodes, block, source, language, preamble)
             continue
         if marker.style == "bullet":
             numbered = [n for n in open_nodes if n.style != "bullet"]
             depth = numbered[-1].depth + 1 if numbered else 0
         else:
-            depth = depths[marker.style]
+            depth = depths[style or "intro"]
             # Bullets are leaves: a numbered heading never goes inside one.
             while open_nodes and open_nodes[-1].style == "bullet":
                 open_nodes.pop()
@@ -244,11 +378,7 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
             kind, title, text = "introduction", marker.rest, ""
         else:
             if marker.style == "bullet":
-                kind = (
-                    "task"
-                    if parent is None or parent.kind in ("introduction", "part", "section")
-                    else "subtask"
-                )
+                kind = _leaf_kind(parent)
             else:
                 kind = _KINDS[min(depth, len(_KINDS) - 1)]
                 if parent is not None and _KINDS.index(kind) <= _KINDS.index(
@@ -258,7 +388,7 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
             title, text = split_heading(marker.rest, numbered=marker.style != "bullet")
         node = ParsedNode(
             kind=kind,
-            style=marker.style,
+            style=style or marker.style,
             number=marker.number,
             value=marker.value,
             title=title,
@@ -276,12 +406,63 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
         nodes=roots,
         preamble=preamble,
         notes=notes,
+        front_matter=front,
     )
     _strip_page_numbers(document)
     _assign_refs(document.nodes, "")
     for node in document.walk():
-        node.targets = extract(node.text, language) + extract(node.title, language)
+        found = extract(node.text, language) + extract(node.title, language)
+        node.targets = (table_targets(node.table, language) if node.table else []) + found
     return document
+
+
+def _leaf_kind(parent: ParsedNode | None) -> str:
+    return "task" if parent is None or parent.kind in ("introduction", "part", "section") else "subtask"
+
+
+def _append_text(
+    open_nodes: list[ParsedNode], block: Block, source: str, language: str, preamble: list[str]
+) -> None:
+    if not open_nodes:
+        preamble.append(block.text)
+        return
+    node = open_nodes[-1]
+    if _continues_heading(node, block.text):
+        node.title = f"{node.title} {block.text}".strip()
+        node.source += "\n" + source
+        return
+    # Only laid-out pages break lines mid-paragraph; Chinese bullets keep "——标题。" and body
+    # on one line, so a break after the stop there is a new paragraph.
+    wrapped = block.where.startswith("page") and not language.startswith("zh")
+    if wrapped and node.style == "bullet" and not node.title and "\n\n" not in node.text:
+        # A line break right after a bullet's heading sentence ("-Heading." then the body on
+        # the next line) still makes "Heading. Body".
+        title, _ = split_heading(f"{node.text} {block.text}", numbered=False)
+        if title and title == node.text.rstrip("。. "):
+            node.title, node.text = title, ""
+    node.text = f"{node.text}\n\n{block.text}" if node.text else block.text
+    node.source += "\n\n" + source
+
+
+def _table_node(
+    action: TableAction, parent: ParsedNode | None, where: str, language: str
+) -> ParsedNode:
+    title, text = split_heading(action.text, numbered=bool(action.number))
+    return ParsedNode(
+        kind=_leaf_kind(parent),
+        style="table",
+        number=action.number,
+        value=action.value,
+        title=title,
+        text=text,
+        where=where,
+        source=action.text,
+        depth=(parent.depth + 1) if parent else 0,
+        deadline_text=action.deadline.replace("\n", " ").strip(),
+        responsible=action.responsible,
+        details=action.details,
+        table=action,
+    )
 
 
 def _continues_heading(node: ParsedNode, text: str) -> bool:

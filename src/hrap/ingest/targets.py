@@ -24,6 +24,7 @@ class FoundTarget:
     year: int | None
     span: str
     start: int = field(default=0, compare=False)
+    baseline: tuple[Decimal, int | None] | None = field(default=None, compare=False)
 
 
 # --- English ---------------------------------------------------------------------------------
@@ -377,3 +378,43 @@ def extract(text: str, language: str | None = None) -> list[FoundTarget]:
     if language is None:
         language = "zh-Hans" if len(_HAN.findall(text)) > len(text) / 10 else "en"
     return extract_chinese(text) if language.startswith("zh") else extract_english(text)
+
+
+_TABLE_NUMBER = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(%|％|percent|per\s*cent)?"
+)
+
+
+def _first_quantity(text: str) -> tuple[Decimal, str, int | None] | None:
+    """The first number in a table cell that is not a year, with its unit and a year."""
+    year_match = re.search(r"(?<!\d)((?:19|20)\d\d)(?!\d)", text)
+    year = int(year_match.group(1)) if year_match else None
+    for match in _TABLE_NUMBER.finditer(text):
+        value = number_value(match.group(1))
+        if value is None or (not match.group(2) and value == int(value) and 1900 <= value <= 2100):
+            continue
+        return value, "%" if match.group(2) else "", year
+    return None
+
+
+def table_targets(action: object, language: str) -> list[FoundTarget]:
+    """The target of an action table's row: its target cell, with the baseline cell's value."""
+    target_cell = getattr(action, "target", "")
+    found = _first_quantity(target_cell) if target_cell else None
+    if found is None:
+        return []
+    value, unit, year = found
+    base = _first_quantity(getattr(action, "baseline", ""))
+    indicator = getattr(action, "indicator", "").replace("\n", " ").strip() or target_cell
+    return [
+        FoundTarget(
+            indicator=indicator[:200],
+            value=value,
+            unit=unit,
+            direction="reach",
+            relative=False,
+            year=year,
+            span=target_cell.replace("\n", " ").strip(),
+            baseline=(base[0], base[2]) if base else None,
+        )
+    ]
