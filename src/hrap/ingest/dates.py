@@ -29,7 +29,16 @@ _MONTHS = {
     )
     for name in names
 }
-_ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+_ORDINAL = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+}
 _YEAR = r"((?:19|20)\d\d)"
 
 
@@ -75,7 +84,9 @@ def deadline_of(text: str, plan_start: int | None = None) -> Deadline | None:
     if match:
         return Deadline(int(match.group(1)), _last_day(int(match.group(1)), 12))
     months = "|".join(sorted(_MONTHS, key=len, reverse=True))
-    match = re.search(rf"\b(?:(\d{{1,2}})\s+)?({months})\.?\s+(?:(\d{{1,2}}),?\s+)?{_YEAR}", lowered)
+    match = re.search(
+        rf"\b(?:(\d{{1,2}})\s+)?({months})\.?\s+(?:(\d{{1,2}}),?\s+)?{_YEAR}", lowered
+    )
     if match:
         year, month = int(match.group(4)), _MONTHS[match.group(2)]
         day = match.group(1) or match.group(3)

@@ -41,7 +41,9 @@ _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "summary",
-        re.compile(r"^(?:executive\s+summary|r[ée]sum[ée](?:\s+ex[ée]cutif)?|摘要|内容提要)[.:：]?$", re.I),
+        re.compile(
+            r"^(?:executive\s+summary|r[ée]sum[ée](?:\s+ex[ée]cutif)?|摘要|内容提要)[.:：]?$", re.I
+        ),
     ),
     (
         "annex",
@@ -83,5 +85,7 @@ def contents_key(text: str) -> str:
     """A contents entry or a heading reduced to comparable letters: no number, no page."""
     text = _LEADER.split(text)[0]
     text = _PAGE.sub("", text)
-    text = re.sub(r"^\s*(?:[\dIVXivx]+(?:\.\d+)*[.)、]?|[A-Z][.)]|[（(][^)）]{1,4}[)）])\s*", "", text)
+    text = re.sub(
+        r"^\s*(?:[\dIVXivx]+(?:\.\d+)*[.)、]?|[A-Z][.)]|[（(][^)）]{1,4}[)）])\s*", "", text
+    )
     return re.sub(r"[\W_]+", "", text.casefold())[:40]

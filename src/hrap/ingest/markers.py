@@ -56,9 +56,7 @@ STYLES: list[tuple[str, re.Pattern[str], int]] = [
     *(
         (
             style,
-            re.compile(
-                rf"^(?:{words})\s*(\d{{1,2}}|[IVX]+)\b\s*[.:：\-–—]?\s*(.*)$", re.I
-            ),
+            re.compile(rf"^(?:{words})\s*(\d{{1,2}}|[IVX]+)\b\s*[.:：\-–—]?\s*(.*)$", re.I),
             {"area-word": 0, "objective-word": 1, "action-word": 2}[style],
         )
         for style, words in _DIVISION_WORDS.items()
@@ -135,7 +133,9 @@ def resolve_letters(markers: list[Marker | None]) -> list[Marker | None]:
     """`C` after `B` is a letter, after `XCIX` a numeral: single letters that are also Roman
     numerals take the reading that continues a sequence."""
     letters_used = any(
-        m is not None and m.style in ("letter-dot", "letter-lower") and m.number.upper() not in "IVXLCDM"
+        m is not None
+        and m.style in ("letter-dot", "letter-lower")
+        and m.number.upper() not in "IVXLCDM"
         for m in markers
     )
     last = {"upper": (0, 0), "lower": (0, 0)}  # case → (last Roman value, last letter value)
@@ -175,4 +175,8 @@ def is_capitals(text: str) -> bool:
     """A heading set in capitals: "CIVIL AND POLITICAL RIGHTS"."""
     letters = [c for c in text if c.isalpha()]
     upper = sum(1 for c in letters if c.isupper())
-    return len(letters) >= 4 and upper >= 0.8 * len(letters) and any(c.islower() or c.isupper() for c in letters)
+    return (
+        len(letters) >= 4
+        and upper >= 0.8 * len(letters)
+        and any(c.islower() or c.isupper() for c in letters)
+    )

@@ -13,12 +13,13 @@ import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable
-from typing import Any
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from hrap.core.errors import IngestError
+from hrap.ingest.pdf_tables import Chunk, OpenTable, find_tables, lines_of, squash
 
 MB = 1024 * 1024
 MAX_BYTES = {"text": 20 * MB, "docx": 50 * MB, "pdf": 100 * MB}
@@ -92,6 +93,11 @@ _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _PIPE_RULE = re.compile(r"^\s*\|[\s:|-]+\|\s*$")
 
 
+# Ideographic space and the Symbol font's private-use space (U+F020, as PDFs extract it) are
+# spaces; DEL and other controls that text layers leak are dropped.
+_SPACES = re.compile(r"[\u3000\uf020\x7f]")
+
+
 def pipe_cells(line: str) -> tuple[str, ...]:
     """The cells of a Markdown pipe row; "<br>" inside a cell separates its paragraphs."""
     cells = re.split(r"(?<!\\)\|", line.strip()[1:-1])
@@ -107,7 +113,7 @@ def table_block(rows: list[tuple[str, ...]], where: str) -> Block:
     return Block(text, where, rows=tuple(rows))
 
 
-def paragraphs(lines: Iterable[Line]) -> list[Block]:
+def paragraphs(lines: Iterable[Line | Block]) -> list[Block]:
     """Lines into blocks: blank lines end a block; broken sentences are rejoined; pipe tables
     (Markdown rows "| a | b |") become table blocks."""
     blocks: list[Block] = []
@@ -122,9 +128,16 @@ def paragraphs(lines: Iterable[Line]) -> list[Block]:
         text = ""
 
     for entry in lines:
+        if isinstance(entry, Block):  # a table a reader has already read
+            flush()
+            if table:
+                blocks.append(table_block(table, table_where))
+                table = []
+            blocks.append(entry)
+            continue
         raw, line_where = entry[0], entry[1]
         line_strong = bool(entry[2]) if len(entry) > 2 else False  # type: ignore[misc]
-        line = raw.strip().replace("\u3000", " ")
+        line = _SPACES.sub(" ", raw).strip()
         if _PIPE_ROW.match(line):
             flush()
             if not table:
@@ -615,15 +628,21 @@ def read_pdf(path: Path, name: str, progress: Progress | None = None) -> list[Bl
 
     pages: list[str] = []
     chunks: list[tuple[str, float, bool]] = []  # text, font size, bold: the typography
+    placed: list[list[Chunk]] = []  # per page, where each text lies: for tables
 
     def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
         if text.strip():
             try:
                 scale = abs(float(tm[3]) * float(cm[3])) or 1.0
+                x = float(cm[0]) * float(tm[4]) + float(cm[2]) * float(tm[5]) + float(cm[4])
+                y = float(cm[1]) * float(tm[4]) + float(cm[3]) * float(tm[5]) + float(cm[5])
                 base = str(font.get("/BaseFont", "")) if font else ""
             except (TypeError, ValueError, AttributeError, IndexError):
                 return
-            chunks.append((text.strip(), float(size or 0) * scale, _BOLD_FONT.search(base) is not None))
+            effective = float(size or 0) * scale
+            chunks.append((text.strip(), effective, _BOLD_FONT.search(base) is not None))
+            if placed:
+                placed[-1].append(Chunk(x, y, text.strip(), effective))
 
     # pypdf reports what it repairs through `logging` and `warnings`: the reason for refusing
     # a file is the one line HRAP prints, so its chatter is silenced while it reads.
@@ -638,6 +657,7 @@ def read_pdf(path: Path, name: str, progress: Progress | None = None) -> list[Bl
                 raise IngestError("the PDF is encrypted and needs a password", where=name)
             total = len(reader.pages)
             for number, page in enumerate(reader.pages, 1):
+                placed.append([])
                 pages.append(page.extract_text(visitor_text=visit) or "")
                 if progress:
                     progress(number, total)
@@ -656,14 +676,58 @@ def read_pdf(path: Path, name: str, progress: Progress | None = None) -> list[Bl
     strong = _strong_texts(chunks)
     page_lines = [[ln for ln in p.splitlines() if ln.strip()] for p in pages]
     repeated = _running_lines(page_lines)
-    lines: list[Line] = []
+    lines: list[Line | Block] = []
+    carried: OpenTable | None = None
+    continued: int | None = None  # where in `lines` the last table stands
     for number, plines in enumerate(page_lines, 1):
+        carried_in = carried is not None
+        running = {squash(ln) for ln in plines if _shape(ln) in repeated or _PAGE_NUMBER.match(ln)}
+        placed_lines = lines_of(placed[number - 1]) if placed else []
+        tables, carried = find_tables(placed_lines, running, carried)
+        if tables:
+            # A page with a table is read from the positions, so the table's lines can be
+            # taken out whole and its rows put in their place.
+            plines = [" ".join(c.text for c in line.cells) for line in placed_lines]
+        starts = {table.start: table for table in tables}
+        inside = {i for table in tables for i in range(table.start, table.end)}
         for index, line in enumerate(plines):
+            if (
+                index in starts
+                and index == 0
+                and continued is not None
+                and tables[0].start == 0
+                and carried_in
+            ):
+                # the rows of a table that began on the page before
+                previous = lines[continued]
+                assert isinstance(previous, Block) and previous.rows is not None
+                rows = _continue_rows(list(previous.rows), starts[index].rows)
+                lines[continued] = table_block(rows, previous.where)
+            elif index in starts:
+                continued = len(lines)
+                lines.append(table_block(starts[index].rows, f"page {number}"))
+            if index in inside:
+                continue
             edge = index < 3 or index >= len(plines) - 3
             if edge and (_PAGE_NUMBER.match(line) or _shape(line) in repeated):
                 continue
             lines.append((line, f"page {number}", _normal(line) in strong))
     return paragraphs(lines)
+
+
+def _continue_rows(
+    rows: list[tuple[str, ...]], more: list[tuple[str, ...]]
+) -> list[tuple[str, ...]]:
+    """A table's rows with those from the next page: the first continues the last row."""
+    if not more:
+        return rows
+    first, *rest = more
+    last = rows[-1]
+    joined = tuple(
+        "\n".join(p for p in (a, b) if p)
+        for a, b in zip(last, list(first) + [""] * (len(last) - len(first)), strict=False)
+    )
+    return [*rows[:-1], joined, *rest]
 
 
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)

@@ -168,9 +168,8 @@ def _front_matter(
             sections.append(current)
         if current is not None:
             ends = (
-                (marker is not None and marker.style not in ("bullet",))
-                or block.heading is not None
-            )
+                marker is not None and marker.style not in ("bullet",)
+            ) or block.heading is not None
             if current.kind == "contents":
                 ends = not entry and (ends or contents_key(block.text) in listed)
             elif current.kind == "annex":
@@ -207,10 +206,12 @@ def _rank(sequence: list[tuple[str, int | None]], styles: list[str]) -> list[str
     """Styles from the highest level down. A style whose numbers start again after each
     occurrence of another is below it; without such evidence, the conventional order."""
     resets: dict[tuple[str, str], int] = defaultdict(int)
-    since: dict[str, set[str]] = defaultdict(set)  # style → styles seen since its last occurrence
+    since: dict[str, set[str]] = {}  # style → styles seen since its last occurrence
     for style, value in sequence:
-        if value == 1:
-            for other in since[style]:
+        # before its first occurrence, a style has "restarted" after everything seen so far
+        seen = since.get(style, set(since))
+        if value == 1 or style not in since:
+            for other in seen:
                 resets[(other, style)] += 1
         since[style] = set()
         for other in since:
@@ -417,7 +418,11 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
 
 
 def _leaf_kind(parent: ParsedNode | None) -> str:
-    return "task" if parent is None or parent.kind in ("introduction", "part", "section") else "subtask"
+    return (
+        "task"
+        if parent is None or parent.kind in ("introduction", "part", "section")
+        else "subtask"
+    )
 
 
 def _append_text(

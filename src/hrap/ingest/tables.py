@@ -17,10 +17,16 @@ from hrap.ingest.markers import BULLET, classify
 _COLUMNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "means_of_verification",
-        re.compile(r"means\s+of\s+verification|sources?\s+of\s+verification|验证|"
-                   r"sources?\s+de\s+v[ée]rification|moyens?\s+de\s+v[ée]rification", re.I),
+        re.compile(
+            r"means\s+of\s+verification|sources?\s+of\s+verification|验证|"
+            r"sources?\s+de\s+v[ée]rification|moyens?\s+de\s+v[ée]rification",
+            re.I,
+        ),
     ),
-    ("co", re.compile(r"partner|support|collaborat|co-?implement|配合|参与单位|协办|partenaire", re.I)),
+    (
+        "co",
+        re.compile(r"partner|support|collaborat|co-?implement|配合|参与单位|协办|partenaire", re.I),
+    ),
     (
         "lead",
         re.compile(r"\blead\b|牵头|主办|chef\s+de\s+file|principal\s+responsable", re.I),
@@ -41,7 +47,10 @@ _COLUMNS: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    ("baseline", re.compile(r"baseline|基线|基准|situation\s+de\s+r[ée]f[ée]rence|référence", re.I)),
+    (
+        "baseline",
+        re.compile(r"baseline|基线|基准|situation\s+de\s+r[ée]f[ée]rence|référence", re.I),
+    ),
     ("indicator", re.compile(r"indicat|kpi|指标|measure\s+of\s+success", re.I)),
     ("target", re.compile(r"\btargets?\b|目标值|cibles?|valeur\s+cible|milestone|jalon", re.I)),
     ("budget", re.compile(r"budget|cost|fund|resourc|预算|经费|资金|coût|cout|financement", re.I)),
@@ -116,8 +125,10 @@ def _items(cell: str) -> list[tuple[str, int | None, str]]:
         if not line:
             continue
         marker = classify(line)
-        if marker is not None and marker.style not in ("intro",) and (
-            marker.style == "bullet" or marker.value is not None
+        numbered = any(number for number, _, _ in items)
+        if marker is not None and (
+            (marker.style == "bullet" and not numbered)  # bullets under a number belong to it
+            or (marker.style not in ("intro", "bullet") and marker.value is not None)
         ):
             items.append((marker.number, marker.value, marker.rest))
         elif items:
@@ -146,8 +157,11 @@ def read_action_table(rows: tuple[tuple[str, ...], ...]) -> list[TableAction] | 
             continue
         label = column_field(row[0]) if len(row) >= 2 else None
         filled = [c for c in row[1:] if c.strip()]
-        if label in ("objective", "action") and filled and len(row[0]) <= 40 and (
-            columns is None or len(filled) < len(row) - 1 or re.search(r"\d", row[0])
+        if (
+            label in ("objective", "action")
+            and filled
+            and len(row[0]) <= 40
+            and (columns is None or len(filled) < len(row) - 1 or re.search(r"\d", row[0]))
         ):
             # "Objective 2 | Improve protection …": the context of the actions that follow
             context = {"objective": " ".join(c.replace("\n", " ") for c in filled).strip()}
