@@ -53,10 +53,19 @@ def _last_day(year: int, month: int) -> str:
 
 
 def deadline_of(text: str, plan_start: int | None = None) -> Deadline | None:
+    """The deadline a phrase states (`deadline_phrase`), else the latest year it names."""
+    found = deadline_phrase(text, plan_start)
+    if found is not None:
+        return found
+    years = [int(y) for y in re.findall(rf"(?<!\d){_YEAR}(?!\d)", text)]
+    return Deadline(max(years), None) if years else None
+
+
+def deadline_phrase(text: str, plan_start: int | None = None) -> Deadline | None:
     """The deadline a phrase states, or None: "by the third quarter of FY 2024" → 2024-06-30
     (United States federal fiscal quarters, the usual sense of "FY" with a quarter), "end-2024"
     → 2024-12-31, "June 2023" → 2023-06-30, "2023年6月底前" → 2023-06-30, "within three years
-    of adoption" → plan start + 3, "2021-2023" → 2023."""
+    of adoption" → plan start + 3."""
     lowered = text.lower()
     match = re.search(
         rf"\b(q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter)\s*(?:of\s+)?"
@@ -107,7 +116,4 @@ def deadline_of(text: str, plan_start: int | None = None) -> Deadline | None:
         count = number_value(match.group(1))
         if count is not None and 0 < count <= 50:
             return Deadline(plan_start + int(count), None)
-    years = [int(y) for y in re.findall(rf"(?<!\d){_YEAR}(?!\d)", text)]
-    if years:
-        return Deadline(max(years), None)
     return None

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from hrap.ingest.dates import deadline_phrase
 from hrap.ingest.numerals import EN_NUMBER_WORDS, HAN_NUMERAL_CHARS, number_value
 
 
@@ -31,7 +32,7 @@ class FoundTarget:
 
 _WORD = "|".join(EN_NUMBER_WORDS)
 _EN_NUMBER = (
-    rf"(?<![\w.\-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?|(?:{_WORD})(?:[\s-]+(?:and\s+)?(?:{_WORD}))*)"
+    rf"(?<![\w.\-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?(?!\.\d)|(?:{_WORD})(?:[\s-]+(?:and\s+)?(?:{_WORD}))*)"
     r"(?:\s+(?:million|billion))?(?![\w])"
 )
 _EN_QUANTITY = re.compile(
@@ -77,6 +78,46 @@ _EN_VERB_STOP = re.compile(
     r"\bthat\b|\bhave\b|\bhas\b)",
     re.IGNORECASE,
 )
+# An imperative opens an action ("Train 200 judges", "Extend the programme to all fifteen
+# counties"): in an action list that is the commitment.
+_EN_IMPERATIVE = re.compile(
+    r"^\s*(?:\d{1,2}[.)]\s*)?(?:ensure|establish|develop|support|provide|strengthen|train|extend|"
+    r"increase|reduce|expand|adopt|implement|create|promote|build|deploy|conduct|review|put|set|"
+    r"make|assign|encourage|improve|introduce|achieve|reach|raise|lower|cut|deliver|publish|launch|"
+    r"recruit|hire|open|construct|cover|connect|equip|employ|double|halve|enrol|enroll|register|"
+    r"rehabilitate|renovate|upgrade|install|distribute|allocate|complete|organi[sz]e|hold)\b",
+    re.IGNORECASE,
+)
+# What is counted: "15 counties", "200 more judges", "fifteen counties".
+_EN_UNIT = re.compile(
+    r"\s+(?:more\s+|new\s+|additional\s+)?(counties|districts|provinces|regions|states|"
+    r"municipalities|cities|towns|villages|communities|schools|universities|teachers|students|"
+    r"children|girls|boys|women|men|persons|people|judges|magistrates|lawyers|prosecutors|"
+    r"officers|officials|staff|workers|hours|days|weeks|months|courts|offices|units|centres|"
+    r"centers|clinics|hospitals|facilities|beds|households|families|homes|houses|projects|cases|"
+    r"laws|sessions|workshops|campaigns|shelters|posts|jobs|hectares|kilometres|kilometers|km)\b",
+    re.IGNORECASE,
+)
+# A number that names a provision or a treaty: "(2)(h)", "15 ICESCR", "12 of the Convention".
+_EN_REFERENCE_AFTER = re.compile(
+    r"\)|\s+[A-Z]{3,}\b|['’]s\b|(?i:\s+of\s+the\s+(?:convention|covenant|charter|constitution))"
+)
+_EN_MONEY_AFTER = re.compile(
+    r"\s*(?:million\s+|billion\s+)?(?:dollars|euros|francs|pounds|yuan|rupees|usd|eur|lrd|gbp|"
+    r"cfa|fc)\b",
+    re.IGNORECASE,
+)
+
+
+def _footnote(before: str, after: str, number: str) -> bool:
+    """A note's marker: a small number right after the end of a sentence or a quotation
+    ("… state policy.” 2 The Committee …", "rights.2"), or alone at a sentence's start."""
+    if len(number) > 2 or not number.isdigit():
+        return False
+    closing = re.search(r"[.”\"’)\]]\s*$", before) or not before.strip()
+    return bool(closing) and (not after.strip() or bool(re.match(r"\s+[A-Z“\"]", after)))
+
+
 _SENTENCE = re.compile(r"[^.;!?。；！？]+(?:[.;!?。；！？]|$)")
 
 
@@ -131,10 +172,13 @@ def _split_both(subject: str) -> list[str]:
 def extract_english(text: str) -> list[FoundTarget]:
     found: list[FoundTarget] = []
     for offset, sentence in _sentences(text):
-        if not _EN_COMMITMENT.search(sentence):
+        imperative = bool(_EN_IMPERATIVE.match(sentence))
+        if not (imperative or _EN_COMMITMENT.search(sentence)):
             continue
         year_match = _EN_YEAR.search(sentence)
-        year = int(year_match.group(1)) if year_match else None
+        phrase = deadline_phrase(sentence)
+        year = int(year_match.group(1)) if year_match else phrase.year if phrase else None
+        baseline: tuple[Decimal, int | None] | None = None
         for match in _EN_QUANTITY.finditer(sentence):
             number = match.group("number")
             value = number_value(re.sub(r"\s+", " ", number))
@@ -142,6 +186,20 @@ def extract_english(text: str) -> list[FoundTarget]:
                 continue
             before = sentence[: match.start()]
             after = sentence[match.end() :]
+            if re.search(r"\b(?:from|up\s+from|down\s+from|compared\s+(?:with|to)|baseline\s*(?:of|:)?|currently)\s*$", before, re.I):
+                # "from 20% in 2015 to 30%": the starting point, not the target
+                base_year = re.match(r"[^,;]*?\b(?:in|as\s+of)\s+((?:19|20)\d\d)\b", after)
+                baseline = (value, int(base_year.group(1)) if base_year else None)
+                continue
+            if _footnote(before, after, match.group()) or _EN_MONEY_AFTER.match(after):
+                continue
+            if _EN_REFERENCE_AFTER.match(after) or re.search(
+                r"(?:\(|\b(?:provision|age|term|period)\s+of|\bthe)\s*$", before, re.I
+            ):
+                continue  # "Article 14(2)", "15 ICESCR", "the age of 18", "the three most …"
+            if value == 1 and not number[:1].isdigit() and not _EN_UNIT.match(after):
+                if not match.group("percent"):
+                    continue  # "one agency", "one's privacy": a word, not a count
             is_percent = bool(match.group("percent"))
             looks_like_year = not is_percent and value == int(value) and 1900 <= value <= 2100
             if looks_like_year or _EN_NOT_TARGET_BEFORE.search(before):
@@ -153,6 +211,9 @@ def extract_english(text: str) -> list[FoundTarget]:
             unit = "%" if is_percent else ""
             if match.group("per"):
                 unit = match.group("per").strip()
+            counted = _EN_UNIT.match(after)
+            if not unit and counted:
+                unit = counted.group(1).lower()
             window = before[-60:]
             direction, relative = "reach", False
             last_verb = max(
@@ -179,6 +240,13 @@ def extract_english(text: str) -> list[FoundTarget]:
                 direction, relative = "increase", True
             elif _EN_MAINTAIN.search(window[-30:]):
                 direction = "maintain"
+            elif (
+                re.search(r"\band\s*$", window)
+                and found
+                and found[-1].start >= offset
+                and (found[-1].direction, found[-1].relative) == ("increase", True)
+            ):
+                direction, relative = "increase", True  # "an additional 89,000 … and 140,000 …"
             start, end = match.start(), match.end()
             qualifier = re.search(
                 r"(?:\b(?:by|to)\s+)?(?:(?:more|less|fewer)\s+than|at\s+least|at\s+most|about|"
@@ -200,7 +268,7 @@ def extract_english(text: str) -> list[FoundTarget]:
                 end = match.end() + skip + rest.find(phrase) + len(phrase) if phrase else end
             elif not is_percent and not match.group("per"):
                 phrase = _noun_phrase_after(rest)
-                committed = re.search(r"\b(will|shall|should|must|be)\b", after, re.I)
+                committed = imperative or re.search(r"\b(will|shall|should|must|be)\b", after, re.I)
                 if not phrase and found and found[-1].start >= offset:
                     phrase = found[
                         -1
@@ -234,6 +302,41 @@ def extract_english(text: str) -> list[FoundTarget]:
                         relative=relative,
                         year=year,
                         span=span.replace("\u2024", "."),
+                        start=offset + start,
+                        baseline=baseline,
+                    )
+                )
+        found.extend(_multiples(sentence, offset, year))
+    return found
+
+
+_EN_MULTIPLE = re.compile(r"\b(double|doubled|triple|tripled|halve|halved)\b", re.IGNORECASE)
+_MULTIPLE = {"double": (100, "increase"), "triple": (200, "increase"), "halve": (50, "decrease")}
+
+
+def _multiples(sentence: str, offset: int, year: int | None) -> list[FoundTarget]:
+    """ "… shall both double that of 2010": +100 %, one target per measure named."""
+    found = []
+    for match in _EN_MULTIPLE.finditer(sentence):
+        word = match.group(1).lower().rstrip("d")
+        value, direction = _MULTIPLE[word if word in _MULTIPLE else word + "e"]
+        start, subject = _subject_before(sentence, match.start())
+        if re.search(r"\bboth\s*$", sentence[: match.start()]):
+            indicators = _split_both(_without_article(subject))
+        else:
+            indicators = [_without_article(subject)]
+        span = sentence[start : match.end()].strip()
+        for indicator in indicators:
+            if indicator:
+                found.append(
+                    FoundTarget(
+                        indicator,
+                        Decimal(value),
+                        "%",
+                        direction,
+                        True,
+                        year,
+                        span,
                         start=offset + start,
                     )
                 )

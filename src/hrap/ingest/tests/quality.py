@@ -53,3 +53,52 @@ def score(parsed: ParsedDocument, gold: dict[str, Any]) -> dict[str, dict[str, f
     )
     expected_targets = Counter((r, float(v), u, d, rel) for r, v, u, d, rel in gold["targets"])
     return {"structure": _prf(nodes, expected_nodes), "targets": _prf(targets, expected_targets)}
+
+
+# --- Plans of other governments (gold/world/*.json) -------------------------------------------
+#
+# Their refs are the parser's own invention, so nodes are matched by kind and the first letters
+# of their title (or text, where an action has no heading sentence), and targets by value, unit
+# and direction.
+
+WORLD = GOLD / "world"
+
+
+def world_gold_files(*, held_out: bool | None = None) -> list[Path]:
+    files = sorted(WORLD.glob("*.json"))
+    if held_out is None:
+        return files
+    return [f for f in files if load(f).get("held_out", False) == held_out]
+
+
+def _key(text: str) -> str:
+    return _title_key(re.sub(r"\s+", " ", text))
+
+
+def _f1(p: float, r: float) -> float:
+    return round(2 * p * r / (p + r), 4) if p + r else 0.0
+
+
+def world_score(parsed: ParsedDocument, gold: dict[str, Any]) -> dict[str, Any]:
+    nodes = list(parsed.walk())
+    found = Counter((n.kind, _key(n.title or n.text)) for n in nodes)
+    expected = Counter((k, _key(t)) for k, t in gold["nodes"])
+    structure = _prf(found, expected)
+    structure["f1"] = _f1(structure["precision"], structure["recall"])
+
+    def recall_of(kind: str) -> float:
+        wanted = Counter(key for k, key in expected.elements() if k == kind)
+        got = Counter(key for k, key in found.elements() if k == kind)
+        return round(sum((wanted & got).values()) / sum(wanted.values()), 4) if wanted else 1.0
+
+    targets = _prf(
+        Counter((float(t.value), t.unit, t.direction) for n in nodes for t in n.targets),
+        Counter((float(v), u, d) for v, u, d in gold["targets"]),
+    )
+    targets["f1"] = _f1(targets["precision"], targets["recall"])
+    return {
+        "structure": structure,
+        "parts_found": recall_of("part"),
+        "actions_found": recall_of("task"),
+        "targets": targets,
+    }
