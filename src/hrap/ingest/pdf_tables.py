@@ -128,7 +128,7 @@ def find_tables(
         if any(line.key not in skip for line in lines[:end]):
             tables.append(_read(lines[:end], -2, carried.columns, skip, 0))
             index = end
-    open_table = None
+    open_table = carried if carried is not None and index >= len(lines) else None
     while index < len(lines):
         line = lines[index]
         fields = [column_field(c.text) for c in line.cells]

@@ -308,6 +308,17 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
         elif marker.style not in ("bullet", "intro"):
             body_seen = True
 
+    # "Objective 1 …" just above an action table labels the table (it is absorbed into the
+    # table's actions below), so it is no evidence of the outline.
+    labels: set[int] = set()
+    for index, marker in enumerate(markers):
+        if marker is not None and marker.style == "objective-word" and index not in held:
+            following = next(
+                (j for j in range(index + 1, len(blocks)) if markers[j] or blocks[j].rows), None
+            )
+            if following is not None and tables.get(following):
+                labels.add(index)
+
     strength: dict[str, set[bool]] = defaultdict(set)
     for index, (block, marker) in enumerate(zip(blocks, markers, strict=True)):
         if index not in held and marker is not None and marker.style not in ("bullet", "intro"):
@@ -326,9 +337,13 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
             style_of[index] = key + ("!" if strong else "")
         else:
             continue
-        sequence.append((style_of[index], marker.value if marker else None))
-    order = _rank(sequence, sorted(set(style_of.values()), key=_default_order))
-    depths = {style: depth for style, depth in _depths(order).items()}
+        if index in labels:
+            style_of[index] = "label"
+        else:
+            sequence.append((style_of[index], marker.value if marker else None))
+    order = _rank(sequence, sorted(set(style_of.values()) - {"label"}, key=_default_order))
+    depths = _depths(order)
+    depths["label"] = max(depths.values()) + 1
     has_bullets = any(m is not None and m.style == "bullet" for m in markers)
     if not order and not has_bullets and not action_tables:
         raise IngestError(
@@ -347,6 +362,12 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
             numbered = [n for n in open_nodes if n.style != "bullet"]
             if actions:
                 parent = numbered[-1] if numbered else None
+                if parent is not None and parent.style == "label":
+                    # "Objective 1 …" printed just above its table (a page apart in a PDF)
+                    # is the table's context, not a node of its own
+                    _absorb(parent, open_nodes, roots, actions)
+                    numbered = [n for n in open_nodes if n.style != "bullet"]
+                    parent = numbered[-1] if numbered else None
                 for action in actions:
                     node = _table_node(action, parent, f"{name}, {block.where}", language)
                     (parent.children if parent else roots).append(node)
@@ -415,6 +436,23 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
         found = extract(node.text, language) + extract(node.title, language)
         node.targets = (table_targets(node.table, language) if node.table else []) + found
     return document
+
+
+def _absorb(
+    node: ParsedNode, open_nodes: list[ParsedNode], roots: list[ParsedNode], actions: list[TableAction]
+) -> None:
+    if node.children:
+        return
+    siblings = open_nodes[-2].children if len(open_nodes) > 1 else roots
+    if node in siblings:
+        siblings.remove(node)
+    open_nodes.remove(node)
+    objective = re.sub(r"\s+", " ", f"{node.title} {node.text}").strip()
+    for action in actions:
+        if not action.details.get("objective", "").strip(" .") or objective.endswith(
+            action.details.get("objective", "").strip()
+        ):
+            action.details["objective"] = objective
 
 
 def _leaf_kind(parent: ParsedNode | None) -> str:

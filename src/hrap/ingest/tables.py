@@ -94,6 +94,8 @@ def column_field(header: str) -> str | None:
 
 
 def _header(row: tuple[str, ...]) -> list[str | None] | None:
+    if any(re.search(r"\d", cell) or len(cell.split()) > 6 for cell in row):
+        return None  # "Objective 1 | Adopt measures to …" labels a table, it does not head it
     fields = [column_field(cell) for cell in row]
     known = [f for f in fields if f]
     if "action" in known and len(known) >= 2 and len(set(known)) == len(known):

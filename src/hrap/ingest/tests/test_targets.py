@@ -77,7 +77,7 @@ def test_a_relative_change_and_two_indicators_sharing_one_figure() -> None:
         ("Three more bases will be added to the list.", [(3, "", "increase", True, None)]),
         (
             "A total of 20 million units of housing shall be rebuilt.",
-            [(20_000_000, "", "reach", False, None)],
+            [(20_000_000, "units", "reach", False, None)],
         ),
     ],
 )
