@@ -16,11 +16,20 @@ from pathlib import Path
 from typing import Any
 
 from hrap.core.errors import IngestError
+from hrap.ingest.dates import deadline_of
+from hrap.ingest.metadata import jurisdiction_in, parse_period, period_in
 from hrap.ingest.readers import read
 from hrap.ingest.structure import ParsedDocument, ParsedNode, parse
 from hrap.ingest.targets import FoundTarget
 
-__all__ = ["IngestError", "IngestResult", "ingest", "ingest_documents", "read_and_parse"]
+__all__ = [
+    "IngestError",
+    "IngestResult",
+    "ingest",
+    "ingest_documents",
+    "parse_period",
+    "read_and_parse",
+]
 
 FORMAT = "hrap-plan/1"
 
@@ -56,6 +65,7 @@ def ingest(
     *,
     slug: str | None = None,
     jurisdiction: str | None = None,
+    period: tuple[int, int] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> IngestResult:
     """Read, parse and (for several languages) align documents of one plan into a plan file."""
@@ -77,7 +87,11 @@ def ingest(
         for path, doc in zip(paths, parsed, strict=True)
     ]
     result = ingest_documents(
-        parsed, slug=slug, jurisdiction=jurisdiction, names=[p.name for p in paths]
+        parsed,
+        slug=slug,
+        jurisdiction=jurisdiction,
+        period=period,
+        names=[p.name for p in paths],
     )
     result.document["plan"]["sources"] = sources
     return result
@@ -88,37 +102,54 @@ def ingest_documents(
     *,
     slug: str | None = None,
     jurisdiction: str | None = None,
+    period: tuple[int, int] | None = None,
     names: list[str] | None = None,
 ) -> IngestResult:
     report: list[str] = []
     for doc in parsed:
         report.extend(doc.notes)
     languages = [doc.language for doc in parsed]
-    trees = [(doc.language, doc.nodes) for doc in parsed]
-    nodes = _merge(trees, report)
     titles = {doc.language: _clean_title(doc.title) for doc in parsed if doc.title}
-    period = _period(" ".join(titles.values()) + " " + " ".join(names or []))
-    if period is None:
-        report.append("the plan's period is not in its title: set it when reviewing the draft")
-    if jurisdiction is None:
-        report.append("the jurisdiction is not stated: CN assumed (use --jurisdiction)")
+    # Where a plan says what it is: its title first, then its first page (the issuing body,
+    # the cover), then the file's name.
+    evidence = [("the title", t) for t in titles.values()]
+    evidence += [("the first page", " ".join(doc.preamble)[:3000]) for doc in parsed]
+    evidence += [
+        ("the front matter", " ".join(" ".join(f.text) for f in doc.front_matter)[:3000])
+        for doc in parsed
+    ]
+    evidence += [("the file name", name) for name in names or []]
+    if jurisdiction:
+        report.append(f"jurisdiction {jurisdiction.upper()}: given (--jurisdiction)")
+    else:
+        found = jurisdiction_in(evidence)
+        jurisdiction = found.value if isinstance(found.value, str) else None
+        report.append(found.how)
+    if period:
+        report.append(f"period {period[0]}-{period[1]}: given (--period)")
+    else:
+        found_period = period_in(evidence)
+        period = found_period.value if isinstance(found_period.value, tuple) else None
+        report.append(found_period.how)
+    trees = [(doc.language, doc.nodes) for doc in parsed]
+    nodes = _merge(trees, report, period[0] if period else None)
     document = {
         "format": FORMAT,
         "plan": {
             "slug": slug or _slug(titles, names),
             "title": titles or {languages[0]: (names or ["plan"])[0]},
-            "jurisdiction": (jurisdiction or "CN").upper(),
-            "period": {"start": period[0], "end": period[1]}
-            if period
-            else {"start": 2000, "end": 2000},
+            "jurisdiction": jurisdiction.upper() if jurisdiction else None,
+            "period": {"start": period[0], "end": period[1]} if period else None,
             "issued_by": [],
             "adopted": None,
             "languages": languages,
             "predecessor": None,
             "sources": [],
+            "front_matter": _front_matter(parsed),
         },
         "nodes": nodes,
     }
+    _clean(document)
     counts = _counts(nodes)
     report.insert(
         0,
@@ -126,7 +157,44 @@ def ingest_documents(
         f"{counts['subtask']} sub-tasks, {counts['targets']} targets "
         f"({', '.join(languages)})",
     )
+    front = [f"{f['kind']}" for f in document["plan"]["front_matter"]]
+    if front:
+        report.append(f"front matter kept apart: {', '.join(front)}")
     return IngestResult(document=document, report=report, parsed=parsed)
+
+
+def _front_matter(parsed: list[ParsedDocument]) -> list[dict[str, Any]]:
+    """Front matter of every language, matched by position and kind."""
+    merged: list[dict[str, Any]] = []
+    for doc in parsed:
+        for index, part in enumerate(doc.front_matter):
+            if index < len(merged) and merged[index]["kind"] == part.kind:
+                entry = merged[index]
+            else:
+                entry = {"kind": part.kind, "title": {}, "text": {}}
+                merged.append(entry)
+            if part.title:
+                entry["title"][doc.language] = part.title
+            text = "\n\n".join(part.text).strip()
+            if text:
+                entry["text"][doc.language] = text
+    return merged
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _clean(value: Any) -> Any:
+    """Control characters a text layer leaks have no place in a plan file: dropped in place."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            value[key] = _clean(item)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            value[index] = _clean(item)
+    elif isinstance(value, str):
+        return _CONTROL.sub("", value)
+    return value
 
 
 def _counts(nodes: list[dict[str, Any]]) -> dict[str, int]:
@@ -146,15 +214,6 @@ def _clean_title(title: str) -> str:
     return re.sub(r"\s+", " ", title).strip()
 
 
-def _period(text: str) -> tuple[int, int] | None:
-    match = re.search(r"((?:19|20)\d\d)\s*[-–—~至到]+\s*((?:19|20)\d\d|\d\d)\b", text)
-    if not match:
-        return None
-    start, end = int(match.group(1)), match.group(2)
-    end_year = int(end) if len(end) == 4 else start // 100 * 100 + int(end)
-    return (start, end_year) if end_year >= start else None
-
-
 def _slug(titles: dict[str, str], names: list[str] | None) -> str:
     for text in [titles.get("en", ""), *(names or [])]:
         ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -171,18 +230,25 @@ def _number_label(node: ParsedNode) -> str:
     return node.number
 
 
+def _number(value: Any) -> int | float:
+    return int(value) if value == int(value) else float(value)
+
+
 def _target_entry(target: FoundTarget, language: str) -> dict[str, Any]:
-    value = target.value
-    return {
+    entry = {
         "indicator": {language: target.indicator},
-        "value": int(value) if value == int(value) else float(value),
-        "unit": target.unit,
+        "value": _number(target.value),
+        "unit": target.unit[:32],
         "direction": target.direction,
         "relative": target.relative,
         "year": target.year,
         "binding": None,
         "span": {language: target.span},
     }
+    if target.baseline is not None:
+        base_value, base_year = target.baseline
+        entry["baseline"] = {"value": _number(base_value), "year": base_year}
+    return entry
 
 
 def _merge_targets(
@@ -213,7 +279,9 @@ def _merge_targets(
     return merged
 
 
-def _merge(trees: list[tuple[str, list[ParsedNode]]], report: list[str]) -> list[dict[str, Any]]:
+def _merge(
+    trees: list[tuple[str, list[ParsedNode]]], report: list[str], start: int | None = None
+) -> list[dict[str, Any]]:
     """One tree carrying every language; nodes found in one language only are kept and reported."""
     order: list[str] = []
     by_ref: dict[str, list[tuple[str, ParsedNode]]] = {}
@@ -234,15 +302,47 @@ def _merge(trees: list[tuple[str, list[ParsedNode]]], report: list[str]) -> list
             have = versions[0][0]
             report.append(f"{ref}: only in the {have} document ({versions[0][1].where})")
         first = versions[0][1]
-        merged.append(
-            {
-                "ref": ref,
-                "kind": first.kind,
-                "number": {lang: _number_label(n) for lang, n in versions if _number_label(n)},
-                "title": {lang: n.title for lang, n in versions if n.title},
-                "text": {lang: n.text for lang, n in versions if n.text},
-                "targets": _merge_targets([(lang, n.targets) for lang, n in versions]),
-                "children": _merge([(lang, n.children) for lang, n in versions], report),
-            }
-        )
+        entry: dict[str, Any] = {
+            "ref": ref,
+            "kind": first.kind,
+            "number": {lang: _number_label(n) for lang, n in versions if _number_label(n)},
+            "title": {lang: n.title for lang, n in versions if n.title},
+            "text": {lang: n.text for lang, n in versions if n.text},
+            "targets": _merge_targets([(lang, n.targets) for lang, n in versions]),
+            "children": _merge([(lang, n.children) for lang, n in versions], report, start),
+        }
+        entry.update(_action_fields(versions, start))
+        merged.append(entry)
     return merged
+
+
+def _action_fields(versions: list[tuple[str, ParsedNode]], start: int | None) -> dict[str, Any]:
+    """What an action table says of a task: deadline, responsible bodies, other columns."""
+    fields: dict[str, Any] = {}
+    deadline_texts = {lang: n.deadline_text for lang, n in versions if n.deadline_text}
+    if deadline_texts:
+        found = next(
+            (d for d in (deadline_of(t, start) for t in deadline_texts.values()) if d), None
+        )
+        fields["deadline"] = {
+            "year": found.year if found else None,
+            "date": found.date if found else None,
+            "text": deadline_texts,
+        }
+    responsible: list[dict[str, Any]] = []
+    for lang, node in versions:
+        for index, (name, role) in enumerate(node.responsible):
+            if index < len(responsible):
+                responsible[index]["name"].setdefault(lang, name)
+            else:
+                responsible.append({"name": {lang: name}, "role": role})
+    if responsible:
+        fields["responsible"] = responsible
+    details: dict[str, dict[str, str]] = {}
+    for lang, node in versions:
+        for name, text in node.details.items():
+            if text.strip():
+                details.setdefault(name, {})[lang] = text.strip()
+    if details:
+        fields["details"] = details
+    return fields

@@ -439,7 +439,10 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
 
 
 def _absorb(
-    node: ParsedNode, open_nodes: list[ParsedNode], roots: list[ParsedNode], actions: list[TableAction]
+    node: ParsedNode,
+    open_nodes: list[ParsedNode],
+    roots: list[ParsedNode],
+    actions: list[TableAction],
 ) -> None:
     if node.children:
         return

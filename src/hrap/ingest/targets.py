@@ -186,7 +186,11 @@ def extract_english(text: str) -> list[FoundTarget]:
                 continue
             before = sentence[: match.start()]
             after = sentence[match.end() :]
-            if re.search(r"\b(?:from|up\s+from|down\s+from|compared\s+(?:with|to)|baseline\s*(?:of|:)?|currently)\s*$", before, re.I):
+            if re.search(
+                r"\b(?:from|up\s+from|down\s+from|compared\s+(?:with|to)|baseline\s*(?:of|:)?|currently)\s*$",
+                before,
+                re.I,
+            ):
                 # "from 20% in 2015 to 30%": the starting point, not the target
                 base_year = re.match(r"[^,;]*?\b(?:in|as\s+of)\s+((?:19|20)\d\d)\b", after)
                 baseline = (value, int(base_year.group(1)) if base_year else None)

@@ -159,3 +159,36 @@ def test_progress_is_shown_for_long_documents(tmp_path: Path) -> None:
     code, _, err = run(str(pdf), "--json", "--progress")
     assert code == 0
     assert "reading long.pdf" in err and "[##############################]" in err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["random-bytes", "truncated", "pdf-corrupt", "docx-bomb"])
+def test_hostile_files_print_exactly_one_line_on_the_real_stderr(tmp_path: Path, kind: str) -> None:
+    """pypdf reports repairs through `logging` and `warnings`, which call_command's captured
+    stream does not see: run the real command and read what a person's terminal would show."""
+    import os
+    import random
+    import subprocess
+    import sys
+
+    if kind == "random-bytes":
+        path = tmp_path / "plan.pdf"
+        path.write_bytes(b"%PDF-1.7\n" + random.Random(7).randbytes(20_000))
+    elif kind == "truncated":
+        whole = _bad(tmp_path, "pdf-scanned").read_bytes()
+        path = tmp_path / "truncated.pdf"
+        path.write_bytes(whole[: len(whole) // 2])
+    else:
+        path = _bad(tmp_path, kind)
+    done = subprocess.run(
+        [sys.executable, "-m", "hrap", "ingest", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONWARNINGS": "default"},
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hrap ingest: "), lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from hrap.accounts.system import system_actor
 from hrap.core.errors import IngestError, InvalidInput
-from hrap.ingest import ingest
+from hrap.ingest import ingest, parse_period
 from hrap.plans import links, planfile, services
 
 
@@ -46,7 +47,13 @@ class Command(BaseCommand):
             "--json", action="store_true", help="Print the plan file; write nothing."
         )
         where.add_argument("--plan", metavar="SLUG", help="Create a draft revision of this plan.")
-        parser.add_argument("--jurisdiction", help="ISO 3166 code of the plan's country (CN).")
+        parser.add_argument(
+            "--jurisdiction",
+            help="ISO 3166 code of the plan's country (CN); else read from the document.",
+        )
+        parser.add_argument(
+            "--period", help="Years the plan covers (2021-2025); else read from the document."
+        )
         parser.add_argument(
             "--replace", action="store_true", help="Replace a draft of the plan under review."
         )
@@ -59,7 +66,8 @@ class Command(BaseCommand):
 
     def fail(self, lines: list[str]) -> None:
         for line in lines:
-            self.stderr.write(f"hrap ingest: {line}")
+            # one line each, whatever a library put in its message
+            self.stderr.write(f"hrap ingest: {' '.join(str(line).split())}")
         sys.exit(2)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -67,11 +75,22 @@ class Command(BaseCommand):
             self.stderr._out,
             options["progress"] or self.stderr._out.isatty(),  # type: ignore[attr-defined]
         )
+        period = None
+        if options["period"] is not None:
+            period = parse_period(options["period"])
+            if period is None:
+                self.fail([f"--period {options['period']!r}: give two years, like 2021-2025"])
+        jurisdiction = options["jurisdiction"]
+        if jurisdiction is not None and not re.fullmatch(
+            r"[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?", jurisdiction
+        ):
+            self.fail([f"--jurisdiction {jurisdiction!r}: give an ISO 3166 code, like CN or LR"])
         try:
             result = ingest(
                 options["files"],
                 slug=options["plan"],
-                jurisdiction=options["jurisdiction"],
+                jurisdiction=jurisdiction,
+                period=period,
                 progress=progress,
             )
         except IngestError as exc:
