@@ -70,6 +70,10 @@ _INTRO_LINE = re.compile(
 
 def _joins(previous: str, line: str) -> bool:
     """Whether `line` continues `previous` (a sentence broken by the line's end)."""
+    if re.match(r"^[—–-]\s+[a-z]", line) and not previous.endswith(_TERMINAL):
+        return True  # "… Open Government Partnership" / "— the international …": a dash aside
+    if re.match(r"^[a-z]", line) and previous.endswith((".", ",")) and not MARKER.match(line):
+        return not _HEADING_ONLY.match(previous)  # "… across U.S." / "history, …"
     if MARKER.match(line) or previous.endswith(_TERMINAL) or _INTRO_LINE.match(previous):
         return False
     if _HEADING_ONLY.match(previous):
@@ -95,7 +99,9 @@ _PIPE_RULE = re.compile(r"^\s*\|[\s:|-]+\|\s*$")
 
 # Ideographic space and the Symbol font's private-use space (U+F020, as PDFs extract it) are
 # spaces; DEL and other controls that text layers leak are dropped.
-_SPACES = re.compile(r"[\u3000\uf020\x7f]")
+_SPACES = re.compile(r"[\u3000\uf020]")
+# Standard fonts' bullet glyph comes out of some text layers as DEL or the WinAnsi code 0x95.
+_BULLET_GLYPH = str.maketrans({"\x7f": "•", "\x95": "•"})
 
 
 def pipe_cells(line: str) -> tuple[str, ...]:
@@ -137,7 +143,7 @@ def paragraphs(lines: Iterable[Line | Block]) -> list[Block]:
             continue
         raw, line_where = entry[0], entry[1]
         line_strong = bool(entry[2]) if len(entry) > 2 else False  # type: ignore[misc]
-        line = _SPACES.sub(" ", raw).strip()
+        line = _SPACES.sub(" ", raw).translate(_BULLET_GLYPH).strip()
         if _PIPE_ROW.match(line):
             flush()
             if not table:

@@ -208,9 +208,10 @@ def _rank(sequence: list[tuple[str, int | None]], styles: list[str]) -> list[str
     resets: dict[tuple[str, str], int] = defaultdict(int)
     since: dict[str, set[str]] = {}  # style → styles seen since its last occurrence
     for style, value in sequence:
-        # before its first occurrence, a style has "restarted" after everything seen so far
+        # a style that starts at 1 has "restarted" after everything seen so far; one that
+        # first appears at 6 (an excerpt) says nothing
         seen = since.get(style, set(since))
-        if value == 1 or style not in since:
+        if value == 1:
             for other in seen:
                 resets[(other, style)] += 1
         since[style] = set()
@@ -235,15 +236,15 @@ def _rank(sequence: list[tuple[str, int | None]], styles: list[str]) -> list[str
 def _default_order(style: str) -> tuple[int, int, int]:
     if style.startswith("h") and style[1:].isdigit():
         return (0, int(style[1:]), 0)
-    base = style.rstrip("!")
-    return (1, LADDER.index(base), 0 if style.endswith("!") else 1)
+    depth = int(style.rstrip("!")[7:]) if style.startswith("decimal") else 0
+    return (1, LADDER.index(_base(style)) * 10 + depth, 0 if style.endswith("!") else 1)
 
 
 def _depths(order: list[str]) -> dict[str, int]:
     depths: dict[str, int] = {}
     depth = -1
     for style in order:
-        base = style.rstrip("!")
+        base = _base(style)
         minimum = 0 if style.endswith("!") or base not in MINIMUM_DEPTH else MINIMUM_DEPTH[base]
         depth = max(depth + 1, minimum)
         depths[style] = depth
@@ -324,6 +325,11 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
         if index not in held and marker is not None and marker.style not in ("bullet", "intro"):
             strength[_style_key(marker)].add(_strong(block, marker, listed))
     split = {style for style, seen in strength.items() if seen == {True, False}}
+    # Without numbered headings, typography is the only evidence: a short bold line that
+    # does not end a sentence is a heading.
+    numbered_headings = any(
+        m is not None and m.style not in ("bullet", "intro") for m in markers
+    ) or any(b.heading is not None for b in blocks)
     style_of: dict[int, str] = {}
     sequence: list[tuple[str, int | None]] = []
     for index, (block, marker) in enumerate(zip(blocks, markers, strict=True)):
@@ -331,6 +337,15 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
             continue
         if marker is None and block.heading is not None:
             style_of[index] = f"h{block.heading}"
+        elif (
+            marker is None
+            and not numbered_headings
+            and block.strong
+            and len(block.text) <= 120
+            and not block.text.rstrip().endswith((".", "。", ";", "；", ","))
+            and index > 0
+        ):
+            style_of[index] = "h9"
         elif marker is not None and marker.style not in ("bullet", "intro"):
             key = _style_key(marker)
             strong = key in split and _strong(block, marker, listed)

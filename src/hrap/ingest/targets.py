@@ -507,11 +507,16 @@ def _first_quantity(text: str) -> tuple[Decimal, str, int | None] | None:
 def table_targets(action: object, language: str) -> list[FoundTarget]:
     """The target of an action table's row: its target cell, with the baseline cell's value."""
     target_cell = getattr(action, "target", "")
+    baseline_cell = getattr(action, "baseline", "")
+    inline = re.search(r"\(?\s*(?:baseline|基线|référence)\s*[:：]?", target_cell, re.IGNORECASE)
+    if inline and not baseline_cell:
+        # "200 (baseline: 40 in 2019)"
+        target_cell, baseline_cell = target_cell[: inline.start()], target_cell[inline.end() :]
     found = _first_quantity(target_cell) if target_cell else None
     if found is None:
         return []
     value, unit, year = found
-    base = _first_quantity(getattr(action, "baseline", ""))
+    base = _first_quantity(baseline_cell)
     indicator = getattr(action, "indicator", "").replace("\n", " ").strip() or target_cell
     return [
         FoundTarget(

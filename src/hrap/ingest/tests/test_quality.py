@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 
 from hrap.ingest import ingest, read_and_parse
-from hrap.ingest.tests import quality, render
+from hrap.ingest.tests import quality, render, render_world
 
 CASES = [
     (gold, fmt)
     for gold in quality.gold_files()
     for fmt in render.formats_for(quality.source_of(quality.load(gold)))
 ]
+WORLD_CASES = [(gold, fmt) for gold in quality.world_gold_files() for fmt in render_world.FORMATS]
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,14 @@ def scores(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], di
 def test_every_document_renders_in_every_format() -> None:
     formats = {fmt for _, fmt in CASES}
     assert formats == set(render.FORMATS)
-    assert len(quality.gold_files()) == 12
+    assert len(quality.gold_files()) == 13
+    assert {fmt for _, fmt in WORLD_CASES} == set(render_world.FORMATS)
+    assert len(quality.world_gold_files(held_out=False)) >= 1
+    assert len(quality.world_gold_files(held_out=True)) >= 2
+
+
+def _held_out(document: str) -> bool:
+    return bool(quality.load(quality.GOLD / f"{document}.json").get("held_out"))
 
 
 @pytest.mark.slow
@@ -44,6 +52,8 @@ def test_structure_is_found_in_every_format(scores: dict) -> None:
     by_format: dict[str, list[float]] = defaultdict(list)
     for (document, fmt), score in scores.items():
         s = score["structure"]
+        if _held_out(document):
+            continue  # measured, not asserted: see test_held_out_plans_are_measured
         by_format[fmt] += [s["precision"], s["recall"]]
         # Every part, section and task of every document, whatever the format.
         assert s["recall"] >= 0.98 and s["precision"] >= 0.98, (document, fmt, s)
@@ -53,7 +63,9 @@ def test_structure_is_found_in_every_format(scores: dict) -> None:
 @pytest.mark.slow
 def test_targets_are_found_in_every_format(scores: dict) -> None:
     totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for (_, fmt), score in scores.items():
+    for (document, fmt), score in scores.items():
+        if _held_out(document):
+            continue
         t = score["targets"]
         totals[fmt]["hits_p"] += t["precision"] * t["found"]
         totals[fmt]["hits_r"] += t["recall"] * t["expected"]
@@ -96,3 +108,112 @@ def test_two_documents_in_two_formats_align_into_one_tree(tmp_path: Path) -> Non
         result.report[0] == "7 parts, 34 sections, 31 tasks, 0 sub-tasks, 7 targets (zh-Hans, en)"
     )
     assert "VII: only in the zh-Hans document" in " ".join(result.report)
+
+
+@pytest.fixture(scope="module")
+def world_scores(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], dict]:
+    out = tmp_path_factory.mktemp("rendered-world")
+    results = {}
+    for gold_path, fmt in WORLD_CASES:
+        gold = quality.load(gold_path)
+        path = render_world.render(quality.source_of(gold), fmt, out)
+        results[(gold_path.stem, fmt)] = quality.world_score(read_and_parse(path), gold)
+    return results
+
+
+@pytest.mark.slow
+def test_plans_of_other_governments_are_read_in_every_format(world_scores: dict) -> None:
+    """The plans developed on: parts, actions as tasks, targets, whatever the format."""
+    for (document, fmt), score in world_scores.items():
+        if quality.load(quality.WORLD / f"{document}.json").get("held_out"):
+            continue
+        assert score["parts_found"] >= 0.9, (document, fmt, score)
+        assert score["actions_found"] >= 0.85, (document, fmt, score)
+        assert score["targets"]["precision"] >= 0.8, (document, fmt, score)
+        assert score["structure"]["f1"] >= 0.9, (document, fmt, score)
+
+
+@pytest.mark.slow
+def test_held_out_plans_are_measured(world_scores: dict, scores: dict) -> None:
+    """Plans kept out of development: their figures are printed (and reported), not tuned to.
+    Each must at least be read into a tree."""
+    figures = {
+        f"{document} {fmt}": {
+            "parts": score["parts_found"],
+            "actions": score["actions_found"],
+            "structure_f1": score["structure"]["f1"],
+            "target_precision": score["targets"]["precision"],
+        }
+        for (document, fmt), score in world_scores.items()
+        if quality.load(quality.WORLD / f"{document}.json").get("held_out")
+    }
+    figures |= {
+        f"{document} {fmt}": {"structure_recall": score["structure"]["recall"]}
+        for (document, fmt), score in scores.items()
+        if _held_out(document)
+    }
+    print(json.dumps(figures, indent=1))
+    assert figures
+    assert all(score["structure"]["found"] for score in world_scores.values())
+
+
+def test_an_action_table_gives_tasks_with_bodies_deadlines_and_indicators(tmp_path: Path) -> None:
+    """A DOCX plan whose actions are a table: the plan file has them as tasks."""
+    import docx
+
+    from hrap.plans import planfile
+
+    document = docx.Document()
+    document.add_paragraph("National Action Plan on Business and Human Rights of Kenya 2020-2024")
+    document.add_paragraph("1. LABOUR RIGHTS", style="Heading 1")
+    table = document.add_table(rows=3, cols=6)
+    for row, cells in zip(
+        table.rows,
+        [
+            ("Action", "Lead agency", "Partners", "Timeline", "Indicator", "Target"),
+            (
+                "1. Train 200 labour inspectors on human rights due diligence.",
+                "Ministry of Labour",
+                "KNCHR; Federation of Kenya Employers",
+                "By the third quarter of FY 2022",
+                "Number of inspectors trained",
+                "200 (baseline: 40 in 2019)",
+            ),
+            (
+                "2. Publish guidance on remedy for workers.",
+                "State Department for Justice",
+                "",
+                "Within three years of adoption",
+                "Guidance published",
+                "",
+            ),
+        ],
+        strict=True,
+    ):
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.text = text
+    path = tmp_path / "nap.docx"
+    document.save(str(path))
+    result = ingest([path])
+    problems = planfile.validate(planfile.parse(planfile.dumps(result.document).encode())[0])
+    assert problems == []
+    plan = result.document["plan"]
+    assert (plan["jurisdiction"], plan["period"]) == ("KE", {"start": 2020, "end": 2024})
+    first, second = result.document["nodes"][0]["children"]
+    assert first["kind"] == "task"
+    assert first["title"] == {"en": "Train 200 labour inspectors on human rights due diligence"}
+    assert first["responsible"] == [
+        {"name": {"en": "Ministry of Labour"}, "role": "lead"},
+        {"name": {"en": "KNCHR"}, "role": "co"},
+        {"name": {"en": "Federation of Kenya Employers"}, "role": "co"},
+    ]
+    assert first["deadline"] == {
+        "year": 2022,
+        "date": "2022-06-30",
+        "text": {"en": "By the third quarter of FY 2022"},
+    }
+    assert first["details"]["indicator"] == {"en": "Number of inspectors trained"}
+    table_target = first["targets"][0]
+    assert (table_target["value"], table_target["baseline"]) == (200, {"value": 40, "year": 2019})
+    assert second["deadline"]["year"] == 2023  # three years after the plan's start
+    assert "Ministry of Labour" not in first["title"]["en"]
