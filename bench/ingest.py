@@ -1,9 +1,11 @@
-"""Ingest speed per format for a 60,000-character plan, and memory on hostile inputs; JSON out.
+"""Ingest speed per format, memory on hostile inputs, and quality per corpus document; JSON.
 
-    .venv/bin/python bench/ingest.py [--characters 60000] [--repeat 5]
+    .venv/bin/python bench/ingest.py [--characters 60000] [--repeat 5] [--no-quality]
 
-The plan is synthetic (hrap.plans.synthetic), written out as text and rendered into each format
-the way the tests render the corpus.
+Speed: a synthetic plan (hrap.plans.synthetic) written out as text and rendered into each
+format the way the tests render the corpus. Quality: every document with a gold file, rendered
+into every format, scored for structure and targets (precision, recall, F1); plans of other
+governments also for parts and actions found; held-out documents are marked.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import zipfile
 from pathlib import Path
 
 from hrap.ingest import read_and_parse
-from hrap.ingest.tests import render
+from hrap.ingest.tests import quality, render, render_world
 from hrap.plans.synthetic import synthetic_plan
 
 
@@ -56,10 +58,45 @@ def peak_memory_mb(path: Path) -> tuple[int, float]:
     return int(status), round(int(peak_kb) / 1024, 1)
 
 
+def _f1(figures: dict[str, float]) -> dict[str, float]:
+    p, r = figures["precision"], figures["recall"]
+    return {"precision": p, "recall": r, "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
+
+
+def quality_figures(work: Path) -> dict[str, object]:
+    """Per document and format: structure and targets against the gold files."""
+    out: dict[str, object] = {}
+    for gold_path in quality.gold_files():
+        gold = quality.load(gold_path)
+        source = quality.source_of(gold)
+        for fmt in render.formats_for(source):
+            score = quality.score(read_and_parse(render.render(source, fmt, work)), gold)
+            out[f"{gold_path.stem} {fmt}"] = {
+                "held_out": bool(gold.get("held_out")),
+                "structure": _f1(score["structure"]),
+                "targets": _f1(score["targets"]),
+            }
+    for gold_path in quality.world_gold_files():
+        gold = quality.load(gold_path)
+        source = quality.source_of(gold)
+        for fmt in render_world.FORMATS:
+            parsed = read_and_parse(render_world.render(source, fmt, work))
+            score = quality.world_score(parsed, gold)
+            out[f"{gold_path.stem} {fmt}"] = {
+                "held_out": bool(gold.get("held_out")),
+                "structure": _f1(score["structure"]),
+                "targets": _f1(score["targets"]),
+                "parts_found": score["parts_found"],
+                "actions_found": score["actions_found"],
+            }
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--characters", type=int, default=60_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--no-quality", action="store_true", help="Skip the corpus figures.")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="hrap-ingest-bench-"))
     source = work / "plan.txt"
@@ -95,6 +132,8 @@ def main() -> None:
     for name, path in (("docx_zip_bomb_300MB", bomb), ("text_100MB", huge)):
         status, peak = peak_memory_mb(path)
         figures["hostile_inputs_peak_rss_mb"][name] = {"exit": status, "peak_rss_mb": peak}  # type: ignore[index]
+    if not args.no_quality:
+        figures["quality"] = quality_figures(work)
     json.dump(figures, sys.stdout)
     sys.stdout.write("\n")
 
