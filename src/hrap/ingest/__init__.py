@@ -157,7 +157,7 @@ def ingest_documents(
         f"{counts['subtask']} sub-tasks, {counts['targets']} targets "
         f"({', '.join(languages)})",
     )
-    front = [f"{f['kind']}" for f in document["plan"]["front_matter"]]
+    front = [str(part["kind"]) for part in _front_matter(parsed)]
     if front:
         report.append(f"front matter kept apart: {', '.join(front)}")
     return IngestResult(document=document, report=report, parsed=parsed)
@@ -235,7 +235,7 @@ def _number(value: Any) -> int | float:
 
 
 def _target_entry(target: FoundTarget, language: str) -> dict[str, Any]:
-    entry = {
+    entry: dict[str, Any] = {
         "indicator": {language: target.indicator},
         "value": _number(target.value),
         "unit": target.unit[:32],

@@ -7,6 +7,7 @@ size, which is enough to tell a column gap from a word gap.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -156,7 +157,7 @@ def find_tables(
 def _read(
     lines: list[Line], header: int, columns: list[float], skip: set[str], offset: int
 ) -> PdfTable:
-    gaps = sorted(a.y - b.y for a, b in zip(lines, lines[1:], strict=False) if a.y > b.y)
+    gaps = sorted(a.y - b.y for a, b in itertools.pairwise(lines) if a.y > b.y)
     usual = gaps[len(gaps) // 2] if gaps else 0.0
     rows: list[list[list[str]]] = []
     previous: Line | None = None

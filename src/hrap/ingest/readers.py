@@ -142,7 +142,7 @@ def paragraphs(lines: Iterable[Line | Block]) -> list[Block]:
             blocks.append(entry)
             continue
         raw, line_where = entry[0], entry[1]
-        line_strong = bool(entry[2]) if len(entry) > 2 else False  # type: ignore[misc]
+        line_strong = bool(entry[2]) if len(entry) > 2 else False
         line = _SPACES.sub(" ", raw).translate(_BULLET_GLYPH).strip()
         if _PIPE_ROW.match(line):
             flush()

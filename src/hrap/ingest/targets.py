@@ -176,8 +176,8 @@ def extract_english(text: str) -> list[FoundTarget]:
         if not (imperative or _EN_COMMITMENT.search(sentence)):
             continue
         year_match = _EN_YEAR.search(sentence)
-        phrase = deadline_phrase(sentence)
-        year = int(year_match.group(1)) if year_match else phrase.year if phrase else None
+        stated = deadline_phrase(sentence)
+        year = int(year_match.group(1)) if year_match else stated.year if stated else None
         baseline: tuple[Decimal, int | None] | None = None
         for match in _EN_QUANTITY.finditer(sentence):
             number = match.group("number")
@@ -201,9 +201,9 @@ def extract_english(text: str) -> list[FoundTarget]:
                 r"(?:\(|\b(?:provision|age|term|period)\s+of|\bthe)\s*$", before, re.I
             ):
                 continue  # "Article 14(2)", "15 ICESCR", "the age of 18", "the three most …"
-            if value == 1 and not number[:1].isdigit() and not _EN_UNIT.match(after):
-                if not match.group("percent"):
-                    continue  # "one agency", "one's privacy": a word, not a count
+            word_one = value == 1 and not number[:1].isdigit()
+            if word_one and not _EN_UNIT.match(after) and not match.group("percent"):
+                continue  # "one agency", "one's privacy": a word, not a count
             is_percent = bool(match.group("percent"))
             looks_like_year = not is_percent and value == int(value) and 1900 <= value <= 2100
             if looks_like_year or _EN_NOT_TARGET_BEFORE.search(before):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from hrap.plans import planfile
 from hrap.plans.models import Plan, PlanNode
 from hrap.plans.sample import DOCUMENTS
 
@@ -192,3 +193,66 @@ def test_hostile_files_print_exactly_one_line_on_the_real_stderr(tmp_path: Path,
     assert done.stdout == ""
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("hrap ingest: "), lines
+
+
+def test_an_action_table_gives_tasks_with_bodies_deadlines_and_indicators(tmp_path: Path) -> None:
+    """A DOCX plan whose actions are a table: the plan file has them as tasks."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("National Action Plan on Business and Human Rights of Kenya 2020-2024")
+    document.add_paragraph("1. LABOUR RIGHTS", style="Heading 1")
+    table = document.add_table(rows=3, cols=6)
+    for row, cells in zip(
+        table.rows,
+        [
+            ("Action", "Lead agency", "Partners", "Timeline", "Indicator", "Target"),
+            (
+                "1. Train 200 labour inspectors on human rights due diligence.",
+                "Ministry of Labour",
+                "KNCHR; Federation of Kenya Employers",
+                "By the third quarter of FY 2022",
+                "Number of inspectors trained",
+                "200 (baseline: 40 in 2019)",
+            ),
+            (
+                "2. Publish guidance on remedy for workers.",
+                "State Department for Justice",
+                "",
+                "Within three years of adoption",
+                "Guidance published",
+                "",
+            ),
+        ],
+        strict=True,
+    ):
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.text = text
+    path = tmp_path / "nap.docx"
+    document.save(str(path))
+    code, out, err = run(str(path), "--json")
+    assert code == 0, err
+    document, problems = planfile.parse(out.encode())
+    assert document is not None and problems == []
+    assert planfile.validate(document) == []
+    assert "jurisdiction KE: 'kenya' in the title" in err
+    plan = document["plan"]
+    assert (plan["jurisdiction"], plan["period"]) == ("KE", {"start": 2020, "end": 2024})
+    first, second = document["nodes"][0]["children"]
+    assert first["kind"] == "task"
+    assert first["title"] == {"en": "Train 200 labour inspectors on human rights due diligence"}
+    assert first["responsible"] == [
+        {"name": {"en": "Ministry of Labour"}, "role": "lead"},
+        {"name": {"en": "KNCHR"}, "role": "co"},
+        {"name": {"en": "Federation of Kenya Employers"}, "role": "co"},
+    ]
+    assert first["deadline"] == {
+        "year": 2022,
+        "date": "2022-06-30",
+        "text": {"en": "By the third quarter of FY 2022"},
+    }
+    assert first["details"]["indicator"] == {"en": "Number of inspectors trained"}
+    table_target = first["targets"][0]
+    assert (table_target["value"], table_target["baseline"]) == (200, {"value": 40, "year": 2019})
+    assert second["deadline"]["year"] == 2023  # three years after the plan's start
+    assert "Ministry of Labour" not in first["title"]["en"]
