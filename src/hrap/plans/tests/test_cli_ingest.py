@@ -199,10 +199,10 @@ def test_an_action_table_gives_tasks_with_bodies_deadlines_and_indicators(tmp_pa
     """A DOCX plan whose actions are a table: the plan file has them as tasks."""
     import docx
 
-    document = docx.Document()
-    document.add_paragraph("National Action Plan on Business and Human Rights of Kenya 2020-2024")
-    document.add_paragraph("1. LABOUR RIGHTS", style="Heading 1")
-    table = document.add_table(rows=3, cols=6)
+    word = docx.Document()
+    word.add_paragraph("National Action Plan on Business and Human Rights of Kenya 2020-2024")
+    word.add_paragraph("1. LABOUR RIGHTS", style="Heading 1")
+    table = word.add_table(rows=3, cols=6)
     for row, cells in zip(
         table.rows,
         [
@@ -229,7 +229,7 @@ def test_an_action_table_gives_tasks_with_bodies_deadlines_and_indicators(tmp_pa
         for cell, text in zip(row.cells, cells, strict=True):
             cell.text = text
     path = tmp_path / "nap.docx"
-    document.save(str(path))
+    word.save(str(path))
     code, out, err = run(str(path), "--json")
     assert code == 0, err
     document, problems = planfile.parse(out.encode())
