@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -230,6 +231,11 @@ def _number_label(node: ParsedNode) -> str:
     return node.number
 
 
+def _storable(value: Decimal) -> bool:
+    """Finite, and at most 15 digits before the point (what a target's value column holds)."""
+    return value.is_finite() and (value == 0 or value.copy_abs().adjusted() < 15)
+
+
 def _number(value: Any) -> int | float:
     return int(value) if value == int(value) else float(value)
 
@@ -258,6 +264,10 @@ def _merge_targets(
     for language, targets in per_language:
         pending = list(merged)
         for target in targets:
+            if not _storable(target.value):
+                continue  # "999…9 judges": no plan means a number with more digits than a store
+            if target.baseline is not None and not _storable(target.baseline[0]):
+                target.baseline = None
             entry = _target_entry(target, language)
             twin = next(
                 (
