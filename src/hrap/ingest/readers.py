@@ -7,11 +7,8 @@ limits below into memory.
 
 from __future__ import annotations
 
-import logging
 import re
-import warnings
 import zipfile
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -19,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from hrap.core.errors import IngestError
-from hrap.ingest.pdf_tables import Chunk, OpenTable, find_tables, lines_of, squash
 
 MB = 1024 * 1024
 MAX_BYTES = {"text": 20 * MB, "docx": 50 * MB, "pdf": 100 * MB}
@@ -619,159 +615,6 @@ def _docx_rows(table: object, paragraph_text: Callable[[Any], str]) -> list[tupl
     return rows
 
 
-# --- PDF --------------------------------------------------------------------------------------
-
-_PAGE_NUMBER = re.compile(
-    r"^\s*(?:[-–—]\s*)?(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?(?:\s*[-–—])?\s*$|"
-    r"^\s*第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?\s*$",
-    re.IGNORECASE,
-)
-
-
-def read_pdf(path: Path, name: str, progress: Progress | None = None) -> list[Block]:
-    import pypdf
-    from pypdf.errors import FileNotDecryptedError, PdfReadError
-
-    pages: list[str] = []
-    chunks: list[tuple[str, float, bool]] = []  # text, font size, bold: the typography
-    placed: list[list[Chunk]] = []  # per page, where each text lies: for tables
-
-    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
-        if text.strip():
-            try:
-                scale = abs(float(tm[3]) * float(cm[3])) or 1.0
-                x = float(cm[0]) * float(tm[4]) + float(cm[2]) * float(tm[5]) + float(cm[4])
-                y = float(cm[1]) * float(tm[4]) + float(cm[3]) * float(tm[5]) + float(cm[5])
-                base = str(font.get("/BaseFont", "")) if font else ""
-            except (TypeError, ValueError, AttributeError, IndexError):
-                return
-            effective = float(size or 0) * scale
-            chunks.append((text.strip(), effective, _BOLD_FONT.search(base) is not None))
-            if placed:
-                placed[-1].append(Chunk(x, y, text.strip(), effective))
-
-    # pypdf reports what it repairs through `logging` and `warnings`: the reason for refusing
-    # a file is the one line HRAP prints, so its chatter is silenced while it reads.
-    pypdf_logger = logging.getLogger("pypdf")
-    level = pypdf_logger.level
-    pypdf_logger.setLevel(logging.CRITICAL)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reader = pypdf.PdfReader(str(path))
-            if reader.is_encrypted and not reader.decrypt(""):
-                raise IngestError("the PDF is encrypted and needs a password", where=name)
-            total = len(reader.pages)
-            for number, page in enumerate(reader.pages, 1):
-                placed.append([])
-                pages.append(page.extract_text(visitor_text=visit) or "")
-                if progress:
-                    progress(number, total)
-    except FileNotDecryptedError:
-        raise IngestError("the PDF is encrypted and needs a password", where=name) from None
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError) as exc:
-        reason = re.sub(r"\s+", " ", str(exc)).strip()[:200]
-        raise IngestError(f"corrupt or unreadable PDF ({reason})", where=name) from None
-    finally:
-        pypdf_logger.setLevel(level)
-    if sum(len(p.strip()) for p in pages) < 20:
-        raise IngestError(
-            "the PDF has no text layer (a scan?): run OCR on it first, HRAP reads text only",
-            where=name,
-        )
-    strong = _strong_texts(chunks)
-    page_lines = [[ln for ln in p.splitlines() if ln.strip()] for p in pages]
-    repeated = _running_lines(page_lines)
-    lines: list[Line | Block] = []
-    carried: OpenTable | None = None
-    continued: int | None = None  # where in `lines` the last table stands
-    for number, plines in enumerate(page_lines, 1):
-        carried_in = carried is not None
-        running = {squash(ln) for ln in plines if _shape(ln) in repeated or _PAGE_NUMBER.match(ln)}
-        placed_lines = lines_of(placed[number - 1]) if placed else []
-        tables, carried = find_tables(placed_lines, running, carried)
-        if tables:
-            # A page with a table is read from the positions, so the table's lines can be
-            # taken out whole and its rows put in their place.
-            plines = [" ".join(c.text for c in line.cells) for line in placed_lines]
-        starts = {table.start: table for table in tables}
-        inside = {i for table in tables for i in range(table.start, table.end)}
-        for index, line in enumerate(plines):
-            if (
-                index in starts
-                and index == 0
-                and continued is not None
-                and tables[0].start == 0
-                and carried_in
-            ):
-                # the rows of a table that began on the page before
-                previous = lines[continued]
-                assert isinstance(previous, Block) and previous.rows is not None
-                rows = _continue_rows(list(previous.rows), starts[index].rows)
-                lines[continued] = table_block(rows, previous.where)
-            elif index in starts:
-                continued = len(lines)
-                lines.append(table_block(starts[index].rows, f"page {number}"))
-            if index in inside:
-                continue
-            edge = index < 3 or index >= len(plines) - 3
-            if edge and (_PAGE_NUMBER.match(line) or _shape(line) in repeated):
-                continue
-            lines.append((line, f"page {number}", _normal(line) in strong))
-    return paragraphs(lines)
-
-
-def _continue_rows(
-    rows: list[tuple[str, ...]], more: list[tuple[str, ...]]
-) -> list[tuple[str, ...]]:
-    """A table's rows with those from the next page: the first continues the last row."""
-    if not more:
-        return rows
-    first, *rest = more
-    last = rows[-1]
-    joined = tuple(
-        "\n".join(p for p in (a, b) if p)
-        for a, b in zip(last, list(first) + [""] * (len(last) - len(first)), strict=False)
-    )
-    return [*rows[:-1], joined, *rest]
-
-
-_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
-
-
-def _normal(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _strong_texts(chunks: list[tuple[str, float, bool]]) -> set[str]:
-    """Texts set bold or larger than the body (the size most characters have)."""
-    sizes: Counter[float] = Counter()
-    for text, size, _ in chunks:
-        sizes[round(size, 1)] += len(text)
-    if not sizes:
-        return set()
-    body = sizes.most_common(1)[0][0]
-    return {
-        _normal(text)
-        for text, size, bold in chunks
-        if (bold or (body and size >= body * 1.15)) and len(text) > 1
-    }
-
-
-def _shape(line: str) -> str:
-    return re.sub(r"\d+", "#", line.strip())
-
-
-def _running_lines(page_lines: list[list[str]]) -> set[str]:
-    """Headers and footers: lines at the top or bottom of most pages, page numbers aside."""
-    if len(page_lines) < 3:
-        return set()
-    seen: Counter[str] = Counter()
-    for plines in page_lines:
-        seen.update({_shape(ln) for ln in plines[:2] + plines[-2:]})
-    return {shape for shape, count in seen.items() if count >= max(3, len(page_lines) // 2)}
-
-
 # --- Dispatch ---------------------------------------------------------------------------------
 
 FORMATS = {
@@ -813,6 +656,8 @@ def read(path: Path, progress: Progress | None = None) -> list[Block]:
     if kind == "pdf":
         if not head.startswith(b"%PDF"):
             raise IngestError("not a PDF (it does not start with %PDF)", where=name)
+        from hrap.ingest.pdf import read_pdf  # imported here: it builds on this module
+
         blocks = read_pdf(path, name, progress)
     elif kind == "docx":
         blocks = read_docx(path, name, progress)
