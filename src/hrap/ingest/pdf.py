@@ -3,6 +3,7 @@ tables whose text lies in columns; running headers, footers and page numbers dro
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import warnings
@@ -12,6 +13,7 @@ from typing import Any
 
 from hrap.core.errors import IngestError
 from hrap.ingest.pdf_tables import Chunk, OpenTable, find_tables, lines_of, squash
+from hrap.ingest.pdf_tables import Line as PlacedLine
 from hrap.ingest.readers import Block, Line, Progress, paragraphs, table_block
 
 _PAGE_NUMBER = re.compile(
@@ -41,7 +43,7 @@ def read_pdf(path: Path, name: str, progress: Progress | None = None) -> list[Bl
             effective = float(size or 0) * scale
             chunks.append((text.strip(), effective, _BOLD_FONT.search(base) is not None))
             if placed:
-                placed[-1].append(Chunk(x, y, text.strip(), effective))
+                placed[-1].append(Chunk(x, y, text.strip(), effective, chunks[-1][2]))
 
     # pypdf reports what it repairs through `logging` and `warnings`: the reason for refusing
     # a file is the one line HRAP prints, so its chatter is silenced while it reads.
@@ -72,7 +74,7 @@ def read_pdf(path: Path, name: str, progress: Progress | None = None) -> list[Bl
             "the PDF has no text layer (a scan?): run OCR on it first, HRAP reads text only",
             where=name,
         )
-    strong = _strong_texts(chunks)
+    strong, body = _strong_texts(chunks)
     page_lines = [[ln for ln in p.splitlines() if ln.strip()] for p in pages]
     repeated = _running_lines(page_lines)
     lines: list[Line | Block] = []
@@ -82,6 +84,14 @@ def read_pdf(path: Path, name: str, progress: Progress | None = None) -> list[Bl
         carried_in = carried is not None
         running = {squash(ln) for ln in plines if _shape(ln) in repeated or _PAGE_NUMBER.match(ln)}
         placed_lines = lines_of(placed[number - 1]) if placed else []
+        spaced = _spaced_lines([ln for ln in placed_lines if ln.key not in running])
+        # Typography by position where the page has it: a regular line that repeats a bold
+        # heading's words (a list of the themes) is not a heading.
+        set_strong = {
+            ln.key
+            for ln in placed_lines
+            if ln.cells and all(c.bold or (body and c.size >= body * 1.15) for c in ln.cells)
+        }
         tables, carried = find_tables(placed_lines, running, carried)
         if tables:
             # A page with a table is read from the positions, so the table's lines can be
@@ -110,7 +120,10 @@ def read_pdf(path: Path, name: str, progress: Progress | None = None) -> list[Bl
             edge = index < 3 or index >= len(plines) - 3
             if edge and (_PAGE_NUMBER.match(line) or _shape(line) in repeated):
                 continue
-            lines.append((line, f"page {number}", _normal(line) in strong))
+            if squash(line) in spaced:
+                lines.append(("", f"page {number}"))  # a wider gap above: a new paragraph
+            bold = squash(line) in set_strong if placed_lines else _normal(line) in strong
+            lines.append((line, f"page {number}", bold))
     return paragraphs(lines)
 
 
@@ -132,23 +145,40 @@ def _continue_rows(
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 
 
+def _spaced_lines(placed: list[PlacedLine]) -> set[str]:
+    """The lines (squashed text) set apart from the line above by more than the page's usual
+    line spacing: where a paragraph or heading starts, which the text layer does not say."""
+    gaps = [above.y - below.y for above, below in itertools.pairwise(placed)]
+    usual = sorted(g for g in gaps if g > 0)
+    if len(usual) < 4:
+        return set()
+    step = usual[len(usual) // 3]  # most gaps are between the lines of one paragraph
+    return {
+        below.key
+        for above, below, gap in zip(placed, placed[1:], gaps, strict=False)
+        if gap > step * 1.2 and below.key
+    }
+
+
 def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _strong_texts(chunks: list[tuple[str, float, bool]]) -> set[str]:
-    """Texts set bold or larger than the body (the size most characters have)."""
+def _strong_texts(chunks: list[tuple[str, float, bool]]) -> tuple[set[str], float]:
+    """Texts set bold or larger than the body, and the body's size (that of most
+    characters)."""
     sizes: Counter[float] = Counter()
     for text, size, _ in chunks:
         sizes[round(size, 1)] += len(text)
     if not sizes:
-        return set()
+        return set(), 0.0
     body = sizes.most_common(1)[0][0]
-    return {
+    texts = {
         _normal(text)
         for text, size, bold in chunks
         if (bold or (body and size >= body * 1.15)) and len(text) > 1
     }
+    return texts, body
 
 
 def _shape(line: str) -> str:

@@ -21,6 +21,7 @@ class Chunk:
     y: float
     text: str
     size: float
+    bold: bool = False
 
     @property
     def end(self) -> float:

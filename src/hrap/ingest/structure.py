@@ -20,6 +20,7 @@ import zhconv
 from hrap.core.errors import IngestError
 from hrap.ingest.dates import Deadline
 from hrap.ingest.frontmatter import FrontMatter, contents_key, front_kind, is_contents_entry
+from hrap.ingest.headings import unnumbered_headings
 from hrap.ingest.markers import (
     CITATION,
     LADDER,
@@ -325,11 +326,12 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
         if index not in held and marker is not None and marker.style not in ("bullet", "intro"):
             strength[_style_key(marker)].add(_strong(block, marker, listed))
     split = {style for style, seen in strength.items() if seen == {True, False}}
-    # Without numbered headings, typography is the only evidence: a short bold line that
-    # does not end a sentence is a heading.
-    numbered_headings = any(
-        m is not None and m.style not in ("bullet", "intro") for m in markers
-    ) or any(b.heading is not None for b in blocks)
+    # Headings without numbers count only where numbered headings carry no typography.
+    unnumbered = (
+        set()
+        if any(True in seen for seen in strength.values())
+        else unnumbered_headings(blocks, markers, held)
+    )
     style_of: dict[int, str] = {}
     sequence: list[tuple[str, int | None]] = []
     for index, (block, marker) in enumerate(zip(blocks, markers, strict=True)):
@@ -337,14 +339,7 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
             continue
         if marker is None and block.heading is not None:
             style_of[index] = f"h{block.heading}"
-        elif (
-            marker is None
-            and not numbered_headings
-            and block.strong
-            and len(block.text) <= 120
-            and not block.text.rstrip().endswith((".", "。", ";", "；", ","))
-            and index > 0
-        ):
+        elif index in unnumbered:
             style_of[index] = "h9"
         elif marker is not None and marker.style not in ("bullet", "intro"):
             key = _style_key(marker)
@@ -423,6 +418,8 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
                 ):
                     kind = _KINDS[min(_KINDS.index(_kind_rank(parent.kind)) + 1, len(_KINDS) - 1)]
             title, text = split_heading(marker.rest, numbered=marker.style != "bullet")
+            if style is not None and style.startswith("h") and not marker.number:
+                title, text = marker.rest.strip(), ""  # a heading without a number is all title
         node = ParsedNode(
             kind=kind,
             style=style or marker.style,
