@@ -1,4 +1,5 @@
-"""Headings without numbers: found from typography or, in plain text, from layout.
+"""Headings: the heading sentence of a numbered line (`split_heading`), and headings without
+numbers, found from typography or, in plain text, from layout.
 
 Used only where the document gives no better evidence (no heading styles, no numbered heading
 in bold, large type or capitals, no numbered top-level division used twice):
@@ -31,6 +32,55 @@ _SMALL_WORDS = {
 _CLOSING = (".", ",", ";", ":", "!", "?", "。", "；", "：", "，", "、")
 _SENTENCE_INSIDE = re.compile(r"[a-z0-9)]{2}[.!?]\s+[A-Z]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
+
+# English finite verbs and modals: a bullet whose first sentence has one is a sentence, not a
+# heading ("China shall complete …" vs "Improving air quality.").
+_EN_FINITE = re.compile(
+    r"\b(shall|will|would|should|must|can|may|is|are|was|were|has|have|had|does|do)\b", re.I
+)
+# Abbreviations whose full stop does not end a sentence ("(e.g. Zwedru Prison)").
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:e\.g|i\.e|etc|cf|vs|viz|no|nos|art|arts|para|paras|mr|mrs|ms|dr|st|fig|vol|"
+    r"approx|incl|govt|dept|inc|ltd|co|jr|sr)|\b[A-Za-z])$",
+    re.I,
+)
+
+
+def is_chinese(text: str) -> bool:
+    han = len(re.findall(r"[\u3400-\u9fff]", text))
+    return han > len(re.findall(r"[A-Za-z]", text)) / 3 and han > 0
+
+
+def _sentence_stop(text: str) -> re.Match[str] | None:
+    """The first full stop that ends a sentence: not a decimal, an initial or "e.g."."""
+    for match in re.finditer(r"(?<![A-Z])\.(?=\s|$)(?!\s*\d)", text):
+        if not _ABBREVIATION.search(text[: match.start()]):
+            return match
+    return None
+
+
+def split_heading(text: str, *, numbered: bool) -> tuple[str, str]:
+    """(title, body): the heading sentence of "Heading. Body", or ("", text) for a bare sentence.
+
+    A numbered line that is short and has no sentence inside is all title ("1. Right to Life").
+    """
+    text = text.strip()
+    chinese = is_chinese(text)
+    stop = re.search(r"。", text) if chinese else _sentence_stop(text)
+    if numbered and stop is None and not re.search(r"[；;:：]\s*\S", text):
+        return text.strip(), ""
+    if numbered and stop is not None and stop.end() >= len(text.rstrip()):
+        short = len(text) <= (40 if chinese else 120)
+        if short and not re.search(r"[；;:：]\s*\S", text):
+            return text.rstrip("。.").strip(), ""
+    if stop is None or stop.end() >= len(text.rstrip()):
+        return "", text
+    head, body = text[: stop.start()].strip(), text[stop.end() :].strip()
+    if chinese:
+        return (head, body) if len(head) <= 40 else ("", text)
+    if len(head.split()) <= 40 and not _EN_FINITE.search(head):
+        return head, body
+    return "", text
 
 
 def _words(text: str) -> list[str]:

@@ -20,7 +20,7 @@ import zhconv
 from hrap.core.errors import IngestError
 from hrap.ingest.dates import Deadline
 from hrap.ingest.frontmatter import FrontMatter, contents_key, front_kind, is_contents_entry
-from hrap.ingest.headings import unnumbered_headings
+from hrap.ingest.headings import is_chinese, split_heading, unnumbered_headings
 from hrap.ingest.markers import (
     CITATION,
     LADDER,
@@ -37,55 +37,6 @@ from hrap.ingest.targets import FoundTarget, extract, table_targets
 __all__ = ["Marker", "ParsedDocument", "ParsedNode", "classify", "parse", "split_heading"]
 
 _KINDS = ["part", "section", "task", "subtask"]
-
-# English finite verbs and modals: a bullet whose first sentence has one is a sentence, not a
-# heading ("China shall complete …" vs "Improving air quality.").
-_EN_FINITE = re.compile(
-    r"\b(shall|will|would|should|must|can|may|is|are|was|were|has|have|had|does|do)\b", re.I
-)
-# Abbreviations whose full stop does not end a sentence ("(e.g. Zwedru Prison)").
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:e\.g|i\.e|etc|cf|vs|viz|no|nos|art|arts|para|paras|mr|mrs|ms|dr|st|fig|vol|"
-    r"approx|incl|govt|dept|inc|ltd|co|jr|sr)|\b[A-Za-z])$",
-    re.I,
-)
-
-
-def _is_chinese(text: str) -> bool:
-    han = len(re.findall(r"[\u3400-\u9fff]", text))
-    return han > len(re.findall(r"[A-Za-z]", text)) / 3 and han > 0
-
-
-def _sentence_stop(text: str) -> re.Match[str] | None:
-    """The first full stop that ends a sentence: not a decimal, an initial or "e.g."."""
-    for match in re.finditer(r"(?<![A-Z])\.(?=\s|$)(?!\s*\d)", text):
-        if not _ABBREVIATION.search(text[: match.start()]):
-            return match
-    return None
-
-
-def split_heading(text: str, *, numbered: bool) -> tuple[str, str]:
-    """(title, body): the heading sentence of "Heading. Body", or ("", text) for a bare sentence.
-
-    A numbered line that is short and has no sentence inside is all title ("1. Right to Life").
-    """
-    text = text.strip()
-    chinese = _is_chinese(text)
-    stop = re.search(r"。", text) if chinese else _sentence_stop(text)
-    if numbered and stop is None and not re.search(r"[；;:：]\s*\S", text):
-        return text.strip(), ""
-    if numbered and stop is not None and stop.end() >= len(text.rstrip()):
-        short = len(text) <= (40 if chinese else 120)
-        if short and not re.search(r"[；;:：]\s*\S", text):
-            return text.rstrip("。.").strip(), ""
-    if stop is None or stop.end() >= len(text.rstrip()):
-        return "", text
-    head, body = text[: stop.start()].strip(), text[stop.end() :].strip()
-    if chinese:
-        return (head, body) if len(head) <= 40 else ("", text)
-    if len(head.split()) <= 40 and not _EN_FINITE.search(head):
-        return head, body
-    return "", text
 
 
 @dataclass
@@ -133,7 +84,7 @@ class ParsedDocument:
 def _language(blocks: list[Block]) -> tuple[str, bool]:
     """The document's language tag, and whether traditional script should be folded."""
     sample = "".join(b.text for b in blocks[:400])
-    if not _is_chinese(sample):
+    if not is_chinese(sample):
         french = len(re.findall(r"\b(?:le|la|les|des|du|et|pour|dans)\b", sample, re.I))
         english = len(re.findall(r"\b(?:the|and|of|for|to|in)\b", sample, re.I))
         return ("fr" if french > english else "en"), False

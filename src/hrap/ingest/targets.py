@@ -98,6 +98,14 @@ _EN_UNIT = re.compile(
     r"laws|sessions|workshops|campaigns|shelters|posts|jobs|hectares|kilometres|kilometers|km)\b",
     re.IGNORECASE,
 )
+_EN_NOT_A_COUNT_AFTER = re.compile(
+    r"\s*(?:/|-\s*(?:years?|months?|weeks?|days?|hours?)\b|"
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)",
+    re.IGNORECASE,
+)
+# A finished action: "expanded", "has published", "were": a statement of what was done.
+_EN_PAST = re.compile(r"\b(?:has|have|had|was|were|did)\b|\b[a-z]{3,}ed\b(?!\s+(?:by|to|at)\b)")
+_EN_PROMISE = re.compile(r"\b(?:will|shall|must|should|aims?|targets?|goals?)\b", re.I)
 # A number that names a provision or a treaty: "(2)(h)", "15 ICESCR", "12 of the Convention".
 _EN_REFERENCE_AFTER = re.compile(
     r"\)|\s+[A-Z]{3,}\b|['’]s\b|(?i:\s+of\s+the\s+(?:convention|covenant|charter|constitution))"
@@ -210,6 +218,15 @@ def extract_english(text: str) -> list[FoundTarget]:
                 continue
             if re.match(r"\s*(?:st|nd|rd|th)\b|\s*[-–]\s*\d|\s*(?:years?|times|th)\b", after, re.I):
                 continue
+            if _EN_NOT_A_COUNT_AFTER.match(after) or before.endswith("/"):
+                continue  # "1 January 2013", "a ten-year period", "Directive 2013/37/EU"
+            if re.match(r"\s+(?:hours|days|weeks|months)\b", after, re.I) and re.search(
+                r"(?:\bnext|\bwithin|\bfor|\bover|\d\s+to)\s*$", before, re.I
+            ):
+                continue  # "over the next 12 to 24 months": a span of time, a deadline
+            clause = re.split(r"[;:]", before)[-1]
+            if not imperative and _EN_PAST.search(clause) and not _EN_PROMISE.search(clause):
+                continue  # "expanded the program to 73 more schools": done, not promised
             if not is_percent and re.match(r"\s*(?:of|to|and|or)\b", after):
                 continue  # "one of", "two to three", a number that qualifies nothing
             unit = "%" if is_percent else ""
@@ -272,7 +289,16 @@ def extract_english(text: str) -> list[FoundTarget]:
                 end = match.end() + skip + rest.find(phrase) + len(phrase) if phrase else end
             elif not is_percent and not match.group("per"):
                 phrase = _noun_phrase_after(rest)
-                committed = imperative or re.search(r"\b(will|shall|should|must|be)\b", after, re.I)
+                # a bare count commits only as the subject of a promise ("30 million people
+                # shall be lifted …"), not wherever the sentence has "will" or "be"
+                committed = imperative or re.match(
+                    r"^\W*(?:[\w’'-]+\W+){0,6}?(?:will|shall|should|must)\b", after, re.I
+                )
+                opens = not re.sub(r"(?i)\b(?:about|some|around)\b", "", before).strip()
+                if not committed and opens and not re.match(r"\s+[a-z]+ed\b", after):
+                    # the count opens the sentence: its subject ("Twenty national bases …
+                    # will be renovated")
+                    committed = re.search(r"\b(?:will|shall|should|must)\b", after, re.I)
                 if not phrase and found and found[-1].start >= offset:
                     phrase = found[
                         -1
