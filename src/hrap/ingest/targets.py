@@ -105,7 +105,11 @@ _EN_NOT_A_COUNT_AFTER = re.compile(
 )
 # A finished action: "expanded", "has published", "were": a statement of what was done.
 _EN_PAST = re.compile(r"\b(?:has|have|had|was|were|did)\b|\b[a-z]{3,}ed\b(?!\s+(?:by|to|at)\b)")
-_EN_PROMISE = re.compile(r"\b(?:will|shall|must|should|aims?|targets?|goals?)\b", re.I)
+_EN_PROMISE = re.compile(
+    r"\b(?:will|shall|must|should|aims?|targets?|goals?|planned|expected|intended|scheduled|"
+    r"projected|committed)\b",
+    re.I,
+)
 # A number that names a provision or a treaty: "(2)(h)", "15 ICESCR", "12 of the Convention".
 _EN_REFERENCE_AFTER = re.compile(
     r"\)|\s+[A-Z]{3,}\b|['’]s\b|(?i:\s+of\s+the\s+(?:convention|covenant|charter|constitution))"

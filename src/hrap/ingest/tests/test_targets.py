@@ -140,3 +140,41 @@ def test_chinese_figures_shared_by_two_indicators_are_two_targets() -> None:
 )
 def test_chinese_counts_in_passing_are_not_targets(text: str) -> None:
     assert extract(text, "zh-Hans") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Department expanded the Second Chance Pell program to 73 more schools.",
+        "The UK government will establish by 1 January 2014 a register.",
+        "It will implement Directive 2013/37/EU on the re-use of information.",
+        "Over the next 12 to 24 months the UK government will publish the data.",
+        "Setting out five principles for the release of data, the charter is a pivotal moment.",
+        "By April 2013, there were less than 129,000 outstanding effects still to be applied.",
+    ],
+)
+def test_narrative_numbers_are_not_targets(text: str) -> None:
+    """Prose around a plan's commitments: dates, directives, durations, finished actions and
+    counts in passing are not targets (prefer missing a target to inventing one)."""
+    assert brief(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "It is planned for a minimum of 50 million new jobs to be created in urban areas.",
+            (50_000_000.0, "jobs", "at_least"),
+        ),
+        (
+            "Twenty national bases for the prevention of diseases will be renovated.",
+            (20.0, "", "reach"),
+        ),
+        (
+            "The UK government will run at least five projects across policy areas.",
+            (5.0, "projects", "at_least"),
+        ),
+    ],
+)
+def test_promised_counts_are_targets(text: str, expected: tuple[float, str, str]) -> None:
+    assert [t[:3] for t in brief(text)] == [expected]
