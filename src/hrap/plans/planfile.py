@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import lru_cache
@@ -13,6 +12,7 @@ from typing import Any
 import jsonschema
 
 from hrap.core.errors import Problem
+from hrap.core.text import unsafe_character
 
 FORMAT = "hrap-plan/1"
 SCHEMA_PATH = Path(__file__).parent / "schema" / "hrap-plan-1.schema.json"
@@ -116,18 +116,11 @@ def _walk(
         yield from _walk(node.get("children", []), f"{node_path}.children", node["kind"])
 
 
-# Control characters other than tab and line breaks have no place in a plan's text, and
-# PostgreSQL cannot store NUL at all.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _control_characters(value: Any, path: str) -> Iterator[Problem]:
     if isinstance(value, str):
-        found = _CONTROL.search(value)
-        if found:
-            yield Problem(
-                path, f"control character U+{ord(found.group()):04X} at position {found.start()}"
-            )
+        unsafe = unsafe_character(value)
+        if unsafe:
+            yield Problem(path, unsafe)
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _control_characters(item, f"{path}.{key}")
