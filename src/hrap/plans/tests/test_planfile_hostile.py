@@ -96,7 +96,7 @@ def run(*args: str) -> tuple[int, str, str]:
 
 def written() -> tuple[int, ...]:
     models = (Plan, PlanNode, Target, Indicator, AuditEvent)
-    return tuple(m.objects.count() for m in models)  # type: ignore[attr-defined]
+    return tuple(m.objects.count() for m in models)
 
 
 @pytest.mark.django_db
