@@ -28,7 +28,7 @@ def text_of(response: Any) -> str:
 
 def pm25(plan: Plan) -> Target:
     return Target.objects.get(
-        node__plan=plan, node__ref="III.1.1", imported__indicator__en__startswith="average PM2.5"
+        node__plan=plan, node__ref="III.1.1", span__en__startswith="the average PM2.5"
     )
 
 
