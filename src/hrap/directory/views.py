@@ -13,15 +13,10 @@ from django.views.decorators.http import require_http_methods
 from hrap.accounts import policy
 from hrap.core.conflicts import differences, keep_typed
 from hrap.core.errors import EditConflict, InvalidInput, NotFound
+from hrap.core.forms import add_problems
 from hrap.directory import selectors, services
-from hrap.directory.forms import AgencyCreateForm, AgencyForm, JurisdictionForm, LocalizedForm
+from hrap.directory.forms import AgencyCreateForm, AgencyForm, JurisdictionForm
 from hrap.directory.models import Agency, Jurisdiction
-
-
-def _add_problems(form: LocalizedForm, error: InvalidInput) -> None:
-    for problem in error.problems:
-        field = problem.where if problem.where in form.fields else None
-        form.add_error(field, problem.what)
 
 
 def agency_list(request: HttpRequest) -> HttpResponse:
@@ -67,7 +62,7 @@ def agency_create(request: HttpRequest) -> HttpResponse:
                 joint_meeting_member=form.cleaned_data["joint_meeting_member"],
             )
         except InvalidInput as exc:
-            _add_problems(form, exc)
+            add_problems(form, exc)
         else:
             messages.success(request, _("The agency was added."))
             return HttpResponseRedirect(reverse("directory:agency", args=[agency.code]))
@@ -104,7 +99,7 @@ def agency_edit(request: HttpRequest, code: str) -> HttpResponse:
             conflict = differences(form, _agency_form(agency))
             keep_typed(request, form, exc)
         except InvalidInput as exc:
-            _add_problems(form, exc)
+            add_problems(form, exc)
         else:
             messages.success(request, _("Saved."))
             return HttpResponseRedirect(reverse("directory:agency", args=[agency.code]))
@@ -154,7 +149,7 @@ def jurisdiction_edit(request: HttpRequest, code: str) -> HttpResponse:
             conflict = differences(form, _jurisdiction_form(jurisdiction))
             keep_typed(request, form, exc)
         except InvalidInput as exc:
-            _add_problems(form, exc)
+            add_problems(form, exc)
         else:
             messages.success(request, _("Saved."))
             return HttpResponseRedirect(reverse("directory:jurisdictions"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -17,6 +15,7 @@ from hrap.accounts import policy
 from hrap.core import audit, panels, revisions
 from hrap.core.conflicts import differences, keep_typed, tell
 from hrap.core.errors import EditConflict, InvalidInput, NotFound, Problem
+from hrap.core.forms import add_problems as _add_problems
 from hrap.directory.models import Agency
 from hrap.plans import links, planfile, selectors, services
 from hrap.plans.forms import (
@@ -118,12 +117,6 @@ def _save_target(
             value=form.cleaned_data["baseline_value"],
             year=form.cleaned_data["baseline_year"],
         )
-
-
-def _add_problems(form: Any, error: InvalidInput) -> None:
-    for problem in error.problems:
-        field = problem.where if problem.where in form.fields else None
-        form.add_error(field, problem.what)
 
 
 def _values_of(indicator: Indicator) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections.abc import Callable
@@ -13,12 +12,12 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 from django.utils.html import strip_tags
 
 from hrap.accounts.models import Membership, Role
 from hrap.accounts.system import system_actor
+from hrap.conftest import run_command as run
 from hrap.core import revisions
 from hrap.core.errors import InvalidTransition
 from hrap.core.models import AuditEvent
@@ -63,6 +62,17 @@ def person(name: str, role: str, agency: Any = None) -> Any:
     return user
 
 
+def annual_cycle(plan: Plan, actor: Any, year: int) -> ReportingCycle:
+    return services.cycle_create(
+        plan=plan,
+        actor=actor,
+        period=str(year),
+        opens=date(year, 11, 1),
+        due=date(year + 1, 1, 31),
+        closes=date(year + 1, 2, 28),
+    )
+
+
 @pytest.fixture
 def world(sample_plan: Plan, staff: Any) -> dict[str, Any]:
     """A 2023 cycle mid-way: MEE's report on III.1.1 submitted, MOJ's on III.1.2 published, a
@@ -72,14 +82,7 @@ def world(sample_plan: Plan, staff: Any) -> dict[str, Any]:
     for ref, agency in (("III.1.1", mee), ("III.1.2", moj)):
         node = PlanNode.objects.get(plan=sample_plan, ref=ref)
         plan_services.assignment_set(node=node, actor=staff, agency=agency, role="lead")
-    cycle = services.cycle_create(
-        plan=sample_plan,
-        actor=staff,
-        period="2023",
-        opens=date(2023, 11, 1),
-        due=date(2024, 1, 31),
-        closes=date(2024, 2, 29),
-    )
+    cycle = annual_cycle(sample_plan, staff, 2023)
     services.cycle_open(cycle=cycle, actor=staff)
     focal_mee = person("focal-mee", Role.FOCAL_POINT, mee)
     focal_moj = person("focal-moj", Role.FOCAL_POINT, moj)
@@ -210,14 +213,7 @@ def test_a_task_dropped_and_brought_back_gets_its_reports_and_assignment_again(
     assert Assignment.objects.get(node=back).agency.code == "moj"
     assert ReportingCycle.objects.get().plan == third
     # Opening a new cycle makes reports for the task again.
-    cycle = services.cycle_create(
-        plan=third,
-        actor=staff,
-        period="2024",
-        opens=date(2024, 11, 1),
-        due=date(2025, 1, 31),
-        closes=date(2025, 2, 28),
-    )
+    cycle = annual_cycle(third, staff, 2024)
     assert services.cycle_open(cycle=cycle, actor=staff) == 2
 
 
@@ -255,14 +251,7 @@ def test_a_revision_holding_monitoring_is_never_deleted(
 ) -> None:
     draft = draft_without("III.1.2", sample_bytes)
     # A cycle made on the draft itself (the pages do not offer it, the service allows it).
-    services.cycle_create(
-        plan=draft,
-        actor=world["staff"],
-        period="2024",
-        opens=date(2024, 11, 1),
-        due=date(2025, 1, 31),
-        closes=date(2025, 2, 28),
-    )
+    annual_cycle(draft, world["staff"], 2024)
     client.force_login(world["staff"])
     refused = client.post(f"/en/plans/{SLUG}/revisions/2/discard/")
     assert refused.status_code == 409
@@ -271,15 +260,6 @@ def test_a_revision_holding_monitoring_is_never_deleted(
     with pytest.raises(InvalidTransition):
         plan_services.plan_import(raw=sample_bytes, actor=system_actor(), draft=True, replace=True)
     assert Plan.objects.filter(pk=draft.pk, status=Plan.Status.DRAFT).exists()
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command(*args, stdout=out, stderr=err)
-    except SystemExit as exit_:
-        return int(exit_.code or 0), out.getvalue(), err.getvalue()
-    return 0, out.getvalue(), err.getvalue()
 
 
 def test_replacing_a_plan_with_approved_reports_carries_them(

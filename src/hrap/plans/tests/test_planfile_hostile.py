@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hrap.conftest import SAMPLE
+from hrap.conftest import run_command as run
 from hrap.core.models import AuditEvent
 from hrap.plans import planfile
 from hrap.plans.models import Indicator, Plan, PlanNode, Target
@@ -83,15 +82,6 @@ HOSTILE: dict[str, tuple[bytes, str]] = {
     "not an object": (b'"hrap-plan/1"', "$: the top level must be an object"),
     "truncated": (SAMPLE_TEXT[:5000].encode(), "invalid JSON"),
 }
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command(*args, stdout=out, stderr=err)
-    except SystemExit as exit_:
-        return int(exit_.code or 0), out.getvalue(), err.getvalue()
-    return 0, out.getvalue(), err.getvalue()
 
 
 def written() -> tuple[int, ...]:

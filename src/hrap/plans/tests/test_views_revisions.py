@@ -32,6 +32,21 @@ def pm25(plan: Plan) -> Target:
     )
 
 
+def edit_to_12_percent(target: Target, staff: Any, binding: bool | None = None) -> Target:
+    """Staff correct the PM2.5 commitment: 12 percent by 2025."""
+    return services.target_update(
+        target=target,
+        actor=staff,
+        version=target.version,
+        value=Decimal("12"),
+        unit="%",
+        direction="decrease",
+        relative=True,
+        year=2025,
+        binding=binding,
+    )
+
+
 def test_publishing_an_ingested_draft_keeps_staff_work_and_the_documents_order(
     client: Client, staff: Any, sample_plan: Plan
 ) -> None:
@@ -47,17 +62,7 @@ def test_publishing_an_ingested_draft_keeps_staff_work_and_the_documents_order(
         year=2025,
     )
     target = pm25(sample_plan)
-    services.target_update(
-        target=target,
-        actor=staff,
-        version=target.version,
-        value=Decimal("12"),
-        unit="%",
-        direction="decrease",
-        relative=True,
-        year=2025,
-        binding=True,
-    )
+    edit_to_12_percent(target, staff, binding=True)
     services.target_set_baseline(target=target, actor=staff, value=Decimal("40"), year=2020)
     services.indicator_update(
         indicator=target.indicator,
@@ -107,16 +112,7 @@ def test_the_document_wins_where_it_states_a_target_differently(
     staff: Any, sample_plan: Plan, sample_bytes: bytes
 ) -> None:
     target = pm25(sample_plan)
-    services.target_update(
-        target=target,
-        actor=staff,
-        version=target.version,
-        value=Decimal("12"),
-        unit="%",
-        direction="decrease",
-        relative=True,
-        year=2025,
-    )
+    edit_to_12_percent(target, staff)
     document = json.loads(sample_bytes, parse_float=Decimal)
     task = document["nodes"][3]["children"][0]["children"][0]
     assert task["ref"] == "III.1.1"
