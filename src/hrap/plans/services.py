@@ -320,6 +320,18 @@ def _indicator(name: LocalizedText, unit: str) -> Indicator:
 # --- Editing ----------------------------------------------------------------------------------
 
 
+def _require_editable(plan_id: int) -> Plan:
+    """Lock the revision an edit goes to, so that publishing a new one waits for the edit (and
+    carries it) or the edit waits for the publishing; a superseded revision is history, and an
+    edit there would never reach the plan in force."""
+    plan = Plan.objects.select_for_update().get(pk=plan_id)
+    if plan.status == Plan.Status.SUPERSEDED:
+        raise InvalidTransition(
+            f"revision {plan.revision} of {plan.slug} is superseded: edit the current revision"
+        )
+    return plan
+
+
 @transaction.atomic
 def node_update(
     *,
@@ -331,6 +343,7 @@ def node_update(
     text: LocalizedText,
 ) -> PlanNode:
     policy.require(actor, "node.edit", node)
+    _require_editable(node.plan_id)
     node = PlanNode.objects.select_for_update().get(pk=node.pk)
     _require_current(node, version)
     new = {"number": clean(number), "title": clean(title), "text": clean(text)}
@@ -398,6 +411,7 @@ def target_create(
     span: LocalizedText | None = None,
 ) -> Target:
     policy.require(actor, "target.edit", node)
+    _require_editable(node.plan_id)
     name = _validated_target_fields(indicator, value, unit, direction, year)
     last = node.targets.order_by("-position").values_list("position", flat=True).first()
     target = Target.objects.create(
@@ -433,6 +447,7 @@ def target_update(
     """Edit what a target commits to. What it measures (its indicator, and so its values) stays;
     changing that is `target_set_indicator`."""
     policy.require(actor, "target.edit", target)
+    _require_editable(target.node.plan_id)
     target = Target.objects.select_for_update().select_related("indicator").get(pk=target.pk)
     _require_current(target, version)
     _validated_target_fields(target.indicator.name, value, unit, direction, year)
@@ -461,6 +476,7 @@ def target_set_indicator(
     """Change what a target measures: another indicator, or a new one named here. The values of
     the indicator it measured stay with that indicator; the audit event says how many."""
     policy.require(actor, "target.edit", target)
+    _require_editable(target.node.plan_id)
     target = Target.objects.select_for_update().select_related("indicator").get(pk=target.pk)
     _require_current(target, version)
     if indicator is None:
@@ -492,6 +508,7 @@ def _holdings(indicator: Indicator) -> dict[str, int]:
 @transaction.atomic
 def target_delete(*, target: Target, actor: Actor, version: int) -> None:
     policy.require(actor, "target.edit", target)
+    _require_editable(target.node.plan_id)
     _require_current(target, version)
     audit.record(actor=actor, action="target.delete", target=target, before=_target_state(target))
     target.delete()
@@ -509,6 +526,7 @@ def assignment_set(
     """Assign a task to an agency in a role (for one jurisdiction, when the task is carried out
     locally), or change the role of an existing assignment."""
     policy.require(actor, "assignment.edit", node)
+    _require_editable(node.plan_id)
     if role not in Assignment.Role.values:
         raise InvalidInput([Problem("role", f"{role!r} is not a role")])
     if node.kind not in {PlanNode.Kind.TASK, PlanNode.Kind.SUBTASK, PlanNode.Kind.SECTION}:
@@ -549,6 +567,7 @@ def assignment_set(
 @transaction.atomic
 def assignment_remove(*, assignment: Assignment, actor: Actor) -> None:
     policy.require(actor, "assignment.edit", assignment)
+    _require_editable(assignment.node.plan_id)
     audit.record(
         actor=actor,
         action="assignment.delete",
@@ -716,6 +735,7 @@ def target_set_baseline(
 ) -> Target:
     """Where the measure stood before the plan: progress is judged against it."""
     policy.require(actor, "target.edit", target)
+    _require_editable(target.node.plan_id)
     if (value is None) != (year is None):
         raise InvalidInput([Problem("baseline_year", "a baseline needs both a value and a year")])
     if year is not None and not 1900 <= year <= 2200:

@@ -149,3 +149,31 @@ def test_a_draft_keeps_its_own_facts_and_assignments_over_the_current_ones(
     assert [a.role for a in PlanNode.objects.get(plan=draft, ref="III.1.1").assignments.all()] == [
         "co"
     ]
+
+
+def test_a_superseded_revision_is_history_and_takes_no_edits(
+    client: Client, staff: Any, sample_plan: Plan, sample_bytes: bytes
+) -> None:
+    target = pm25(sample_plan)
+    draft = services.plan_import(raw=sample_bytes, actor=system_actor(), draft=True)
+    services.plan_publish(plan=draft, actor=staff)
+    client.force_login(staff)
+    old = f"/en/plans/{SLUG}/revisions/1/III.1.1"
+    refused = [
+        client.post(f"{old}/edit/", {"version": 1, "title_en": "Changed"}),
+        client.post(
+            f"{old}/targets/{target.pk}/", {"version": 1, "value": "99", "direction": "reach"}
+        ),
+        client.post(f"{old}/targets/{target.pk}/delete/", {"version": 1}),
+    ]
+    assert [r.status_code for r in refused] == [409, 409, 409]
+    assert "superseded: edit the current revision" in text_of(refused[0])
+    target.refresh_from_db()
+    assert (target.value, target.version) == (10, 1)
+    current = pm25(draft)
+    assert (
+        client.post(
+            f"/en/plans/{SLUG}/revisions/2/III.1.1/targets/{current.pk}/delete/", {"version": "abc"}
+        ).status_code
+        == 400
+    )
