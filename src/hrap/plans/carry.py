@@ -80,7 +80,10 @@ class TargetCarry:
     baselines: list[tuple[Target, Target]] = field(default_factory=list)
     # (node in new, old target staff added): copied
     added: list[tuple[PlanNode, Target]] = field(default_factory=list)
-    # targets of old that do not carry: their task is gone, or the document states them otherwise
+    # (new, old): the document states the target otherwise; its version stands, old's indicator
+    # and baseline stay
+    restated: list[tuple[Target, Target]] = field(default_factory=list)
+    # targets of old that do not carry: their task is gone, or the document no longer states them
     left: list[Target] = field(default_factory=list)
     # indicator ids the new revision measures once carried
     indicators: set[int] = field(default_factory=set)
@@ -138,8 +141,6 @@ def match_targets(old: Plan, new: Plan) -> TargetCarry:
     for o in second_pass:
         # The document states this target differently now (a new value, a new year): the
         # document's version stands, but it still measures the same thing.
-        if o.node.plan_id == old.pk:
-            plan.left.append(o)
         n = next(
             (
                 n
@@ -151,6 +152,9 @@ def match_targets(old: Plan, new: Plan) -> TargetCarry:
         if n is not None:
             unmatched[o.node.ref].remove(n)
             _pair(plan, n, o)
+            plan.restated.append((n, o))
+        elif o.node.plan_id == old.pk:
+            plan.left.append(o)
     plan.indicators = (
         {o.indicator_id for _, o in plan.pairs}
         | {o.indicator_id for _, o in plan.added}
@@ -262,13 +266,24 @@ def _tallies(
             ),
         ),
         (
+            "plans.targets_restated",
+            n(targets.restated),
+            ngettext(
+                "%(count)d target the new document states differently takes the document's "
+                "version, keeping its indicator and baseline",
+                "%(count)d targets the new document states differently take the document's "
+                "version, keeping their indicators and baselines",
+                n(targets.restated),
+            ),
+        ),
+        (
             "plans.targets_left",
             n(targets.left),
             ngettext(
                 "%(count)d target of revision %(revision)d is not carried: its task is not in "
-                "the new revision, or the new document states it differently",
+                "the new revision, or the new document no longer states it",
                 "%(count)d targets of revision %(revision)d are not carried: their tasks are not "
-                "in the new revision, or the new document states them differently",
+                "in the new revision, or the new document no longer states them",
                 n(targets.left),
             ),
         ),
@@ -356,6 +371,7 @@ def carry(old: Plan, new: Plan, actor: Any) -> list[Tally]:
                 {"id": n.pk, "value": str(o.baseline_value), "year": o.baseline_year}
                 for n, o in targets.baselines
             ],
+            "targets_restated": [{"id": n.pk, "from": o.pk} for n, o in targets.restated],
             "targets_left": [o.pk for o in targets.left],
             "metadata": meta,
         },

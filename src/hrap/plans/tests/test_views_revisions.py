@@ -120,9 +120,12 @@ def test_the_document_wins_where_it_states_a_target_differently(
     draft = services.plan_import(
         raw=planfile.dumps(document).encode(), actor=system_actor(), draft=True
     )
-    services.plan_publish(plan=draft, actor=staff)
+    carried: list[Any] = []
+    services.plan_publish(plan=draft, actor=staff, carried=carried)
     revised = pm25(draft)
     assert revised.value == 15  # the new document's commitment
+    counts = {t.key: t.count for t in carried}
+    assert (counts["plans.targets_restated"], counts.get("plans.targets_left")) == (1, None)
     assert revised.indicator_id == target.indicator_id  # still the same measure
 
 
