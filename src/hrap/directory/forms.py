@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hrap.core.forms import add_localized_fields, localized_value
-from hrap.core.localized import LocalizedText
+from hrap.core.localized import LocalizedText, content_languages
 from hrap.directory.models import Agency
 
 
@@ -50,7 +50,10 @@ class AgencyCreateForm(LocalizedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, values={}, **kwargs)
-        self.order_fields(["code"])
+        tags = content_languages()
+        self.order_fields(
+            ["code", *(f"name_{t}" for t in tags), *(f"abbreviation_{t}" for t in tags)]
+        )
 
 
 class JurisdictionForm(LocalizedForm):

@@ -14,6 +14,7 @@ from hrap.accounts import policy
 from hrap.core.conflicts import differences, keep_typed
 from hrap.core.errors import EditConflict, InvalidInput, NotFound
 from hrap.core.forms import add_problems
+from hrap.core.localized import content_language
 from hrap.directory import selectors, services
 from hrap.directory.forms import AgencyCreateForm, AgencyForm, JurisdictionForm
 from hrap.directory.models import Agency, Jurisdiction
@@ -50,7 +51,11 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def agency_create(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, "agency.create")
-    form = AgencyCreateForm(request.POST or None, initial={"name_en": request.GET.get("name", "")})
+    # ?name=…&language=zh-Hans: a body the review screen found in a plan, named as printed.
+    language = request.GET.get("language") or content_language()
+    form = AgencyCreateForm(
+        request.POST or None, initial={f"name_{language}": request.GET.get("name", "")}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             agency = services.agency_create(

@@ -132,6 +132,8 @@ def test_the_secretariat_adds_an_agency_on_a_page(client: Client, staff: Any, me
     assert "Add an agency" in text_of(client.get("/en/agencies/"))
     page = client.get("/en/agencies/new/?name=Ministry+of+Justice")
     assert page.status_code == 200 and 'value="Ministry of Justice"' in page.content.decode()
+    named = client.get("/en/agencies/new/?name=司法部&language=zh-Hans").content.decode()
+    assert 'name="name_zh-Hans" value="司法部"' in named
     refused = {
         "mee": "already exists",
         "new": "is reserved",
