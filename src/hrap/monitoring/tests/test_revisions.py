@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -12,11 +14,13 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.utils.html import strip_tags
 
 from hrap.accounts.models import Membership, Role
 from hrap.accounts.system import system_actor
+from hrap.conftest import SAMPLE
 from hrap.conftest import run_command as run
 from hrap.core import revisions
 from hrap.core.errors import InvalidTransition
@@ -31,6 +35,7 @@ from hrap.plans.models import Assignment, Plan, PlanNode, Target
 
 pytestmark = pytest.mark.django_db
 SLUG = "cn-nhrap-2021-2025"
+SAMPLE_BYTES = SAMPLE.read_bytes()
 State = ProgressReport.State
 
 
@@ -282,3 +287,88 @@ def test_replacing_a_plan_with_approved_reports_carries_them(
         ).value
         == 10
     )
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite runs one writer at a time anyway"
+)
+def test_two_people_publishing_at_once_publish_once(staff: Any) -> None:
+    sample = plan_services.plan_import(raw=SAMPLE_BYTES, actor=system_actor())
+    annual_cycle(sample, staff, 2023)
+    draft = plan_services.plan_import(raw=SAMPLE_BYTES, actor=system_actor(), draft=True)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def publish() -> None:
+        try:
+            barrier.wait()
+            plan_services.plan_publish(plan=draft, actor=staff)
+            outcomes.append("published")
+        except InvalidTransition:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=publish) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["published", "refused"]
+    assert AuditEvent.objects.filter(action="plan.publish").count() == 1
+    assert AuditEvent.objects.filter(action="cycle.carry").count() == 1
+    assert ReportingCycle.objects.get().plan_id == draft.pk
+    assert list(Plan.objects.order_by("revision").values_list("status", flat=True)) == [
+        Plan.Status.SUPERSEDED,
+        Plan.Status.ACTIVE,
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite runs one writer at a time anyway"
+)
+def test_an_edit_made_while_a_revision_is_published_is_carried_not_lost(staff: Any) -> None:
+    sample = plan_services.plan_import(raw=SAMPLE_BYTES, actor=system_actor())
+    draft = plan_services.plan_import(raw=SAMPLE_BYTES, actor=system_actor(), draft=True)
+    target = Target.objects.get(
+        node__plan=sample, node__ref="III.1.1", span__en__startswith="the average PM2.5"
+    )
+    editing = threading.Event()
+
+    def edit() -> None:
+        try:
+            with transaction.atomic():
+                plan_services.target_update(
+                    target=target,
+                    actor=staff,
+                    version=1,
+                    value=Decimal("12"),
+                    unit="%",
+                    direction="decrease",
+                    relative=True,
+                )
+                editing.set()
+                time.sleep(1)  # the publish starts while this edit is not yet committed
+        finally:
+            connections.close_all()
+
+    def publish() -> None:
+        try:
+            editing.wait(timeout=30)
+            plan_services.plan_publish(plan=draft, actor=staff)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=edit), threading.Thread(target=publish)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    carried = Target.objects.get(
+        node__plan=draft, node__ref="III.1.1", span__en__startswith="the average PM2.5"
+    )
+    assert carried.value == 12
