@@ -70,7 +70,10 @@ def node_detail(
     request: HttpRequest, slug: str, ref: str, revision: int | None = None
 ) -> HttpResponse:
     plan, page = _node_page(request, slug, ref, revision)
-    can_edit = policy.can(request.user, "node.edit", page.node)
+    # A superseded revision is history: its pages offer no edits (the services refuse them).
+    can_edit = plan.status != Plan.Status.SUPERSEDED and policy.can(
+        request.user, "node.edit", page.node
+    )
     changes = audit.history(page.node)[:20] if policy.can(request.user, "audit.view") else []
     return render(
         request,

@@ -171,6 +171,8 @@ def test_a_superseded_revision_is_history_and_takes_no_edits(
     ]
     assert [r.status_code for r in refused] == [409, 409, 409]
     assert "superseded: edit the current revision" in text_of(refused[0])
+    assert "Edit text" not in text_of(client.get(f"{old}/"))
+    assert "Edit text" in text_of(client.get(f"/en/plans/{SLUG}/III.1.1/"))
     target.refresh_from_db()
     assert (target.value, target.version) == (10, 1)
     current = pm25(draft)
