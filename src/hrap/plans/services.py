@@ -144,7 +144,10 @@ def _import_revision(
                         )
                     ]
                 )
-            _delete_draft(pending, actor)
+            try:
+                _delete_draft(pending, actor)
+            except InvalidTransition as exc:  # it holds cycles or reports: say so, as input
+                raise InvalidInput([Problem("$.plan.slug", str(exc))]) from exc
             revisions.remove(pending)
         return (revisions[-1].revision if revisions else 0) + 1, None, pending is not None
     if revisions and not replace:

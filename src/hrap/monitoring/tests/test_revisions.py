@@ -23,7 +23,7 @@ from hrap.accounts.system import system_actor
 from hrap.conftest import SAMPLE
 from hrap.conftest import run_command as run
 from hrap.core import revisions
-from hrap.core.errors import InvalidTransition
+from hrap.core.errors import InvalidInput, InvalidTransition
 from hrap.core.models import AuditEvent
 from hrap.directory.models import Jurisdiction
 from hrap.directory.services import agency_create
@@ -262,7 +262,7 @@ def test_a_revision_holding_monitoring_is_never_deleted(
     assert refused.status_code == 409
     assert "1 reporting cycle" in text_of(refused)
     assert Plan.objects.filter(pk=draft.pk).exists()
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidInput, match="cannot be removed: it holds 1 reporting cycle"):
         plan_services.plan_import(raw=sample_bytes, actor=system_actor(), draft=True, replace=True)
     assert Plan.objects.filter(pk=draft.pk, status=Plan.Status.DRAFT).exists()
 
