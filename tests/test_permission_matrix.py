@@ -85,7 +85,9 @@ CASES: list[Case] = [
     Case("directory:agency", {"code": "mee"}),
     Case("directory:agency_edit", {"code": "mee"}, expect=only(STAFF | {"focal_mee"}, 200, 404)),
     Case("directory:agency_edit", {"code": "moj"}, expect=only(STAFF | {"focal_moj"}, 200, 404)),
-    Case("directory:agency_edit", {"code": "moj"}, "post", {"name_en": "Hijacked"}, only(STAFF | {"focal_moj"}, 302, 404)),
+    Case("directory:agency_edit", {"code": "moj"}, "post", {"version": 1, "name_en": "Hijacked"}, only(STAFF | {"focal_moj"}, 302, 404)),
+    Case("directory:agency_create", expect=only(STAFF, 200, 403)),
+    Case("directory:agency_create", method="post", data={"code": "added", "name_en": "Added"}, expect=only(STAFF, 302, 403)),
     Case("directory:agency_edit", {"code": "no-such-agency"}, expect={"anonymous": 302}, default=404),
     Case("directory:jurisdictions"),
     Case("directory:jurisdiction_edit", {"code": "CN-BJ"}, expect=only(STAFF | {"regional_bj"}, 200, 404)),
@@ -104,7 +106,7 @@ CASES: list[Case] = [
     Case("api:plans"),
     Case("api:plan_file", {"slug": SLUG}),
     Case("api:agency", {"code": "mee"}),
-    Case("api:agency_update", {"code": "moj"}, "patch", {"name": {"en": "Hijacked"}}, expect={**only(STAFF | {"focal_moj"}, 200, 404), "anonymous": 401}),
+    Case("api:agency_update", {"code": "moj"}, "patch", {"name": {"en": "Hijacked"}, "version": 1}, expect={**only(STAFF | {"focal_moj"}, 200, 404), "anonymous": 401}),
     Case("monitoring:cycles", {"slug": SLUG}),
     Case("monitoring:cycles", {"slug": SLUG}, "post", {"period": "2024", "opens": "2024-11-01", "due": "2025-01-31", "closes": "2025-02-28"}, only(STAFF, 302, 403, anonymous=403)),
     Case("monitoring:cycle", {"slug": SLUG, "period": "2023"}),
@@ -264,11 +266,14 @@ def test_another_agencys_details_cannot_be_changed_by_page_post_or_api() -> None
     client = Client()
     client.force_login(user)
     assert client.get("/en/agencies/moj/edit/").status_code == 404
-    assert client.post("/en/agencies/moj/edit/", {"name_en": "Hijacked"}).status_code == 404
+    assert (
+        client.post("/en/agencies/moj/edit/", {"version": 1, "name_en": "Hijacked"}).status_code
+        == 404
+    )
     _, raw = services.token_create(user=user, name="script", actor=user)
     response = client.patch(
         "/api/v1/agencies/moj",
-        data=json.dumps({"name": {"en": "Hijacked"}}),
+        data=json.dumps({"name": {"en": "Hijacked"}, "version": 1}),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {raw}",
     )
@@ -277,7 +282,7 @@ def test_another_agencys_details_cannot_be_changed_by_page_post_or_api() -> None
     assert moj.name == {"en": "Ministry of Justice"}
     own = client.patch(
         "/api/v1/agencies/mee",
-        data=json.dumps({"name": {"en": "MEE", "zh-Hans": "生态环境部"}}),
+        data=json.dumps({"name": {"en": "MEE", "zh-Hans": "生态环境部"}, "version": 1}),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {raw}",
     )

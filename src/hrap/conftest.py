@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from importlib import resources
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 
 from hrap.accounts.models import Membership, Role
 from hrap.accounts.system import system_actor
@@ -36,3 +38,13 @@ def staff(db):
 @pytest.fixture
 def member(db):
     return get_user_model().objects.create_user("reader", password="pw-Secret-123")
+
+
+def run_command(*args: str) -> tuple[int, str, str]:
+    """An `hrap` command as a person runs it: (exit code, standard output, standard error)."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command(*args, stdout=out, stderr=err)
+    except SystemExit as exit_:
+        return int(exit_.code or 0), out.getvalue(), err.getvalue()
+    return 0, out.getvalue(), err.getvalue()

@@ -7,13 +7,13 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from hrap.accounts import policy
 from hrap.api.auth import TokenAuth, TokenOrSession
-from hrap.core.errors import HrapError, InvalidInput, NotFound
+from hrap.core.errors import EditConflict, HrapError, InvalidInput, NotFound, Problem
 from hrap.directory import selectors as directory_selectors
 from hrap.directory import services as directory_services
 from hrap.plans import selectors as plan_selectors
@@ -52,12 +52,20 @@ class PlanSummary(Schema):
 class LocalizedText(Schema):
     name: dict[str, str]
     abbreviation: dict[str, str] = {}
+    # The version the change is based on (from GET); required, so that no edit is lost.
+    version: int | None = None
 
 
 class AgencyOut(Schema):
     code: str
     name: dict[str, str]
     abbreviation: dict[str, str]
+    version: int
+
+
+class Conflict(Schema):
+    error: str
+    current_version: int
 
 
 @api.get("/plans", response=list[PlanSummary], auth=reader)
@@ -79,15 +87,26 @@ def agency(request: HttpRequest, code: str) -> Any:
     return found
 
 
-@api.patch("/agencies/{code}", response=AgencyOut, auth=token)
+@api.patch("/agencies/{code}", response={200: AgencyOut, 409: Conflict}, auth=token)
 def agency_update(request: HttpRequest, code: str, payload: LocalizedText) -> Any:
     found = directory_selectors.agency_list().filter(code=code).first()
     if found is None:
         raise NotFound("not found")
     policy.require_or_hide(request.user, "agency.edit", found)
-    return directory_services.agency_update(
-        agency=found, actor=request.user, name=payload.name, abbreviation=payload.abbreviation
-    )
+    if payload.version is None:
+        raise InvalidInput(
+            [Problem("version", "required: the version of the agency the change is based on")]
+        )
+    try:
+        return directory_services.agency_update(
+            agency=found,
+            actor=request.user,
+            version=payload.version,
+            name=payload.name,
+            abbreviation=payload.abbreviation,
+        )
+    except EditConflict as exc:
+        return Status(409, {"error": str(exc), "current_version": exc.current_version})
 
 
 __all__ = ["HttpError", "NinjaValidationError", "api"]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from hrap.core.errors import InvalidInput
 from hrap.core.localized import LocalizedText, content_languages
 
 LANGUAGE_LABELS = {"zh-Hans": "中文", "zh-Hant": "中文（繁體）", "en": "English"}
@@ -28,3 +29,9 @@ def add_localized_fields(
 
 def localized_value(form: forms.Form, name: str) -> LocalizedText:
     return {tag: form.cleaned_data.get(f"{name}_{tag}", "") for tag in content_languages()}
+
+
+def add_problems(form: forms.Form, error: InvalidInput) -> None:
+    """A service's problems shown at their fields (or above the form when no field matches)."""
+    for problem in error.problems:
+        form.add_error(problem.where if problem.where in form.fields else None, problem.what)

@@ -6,9 +6,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from hrap.core.localized import choose
+from hrap.core.models import Versioned
 
 
-class Jurisdiction(models.Model):
+class Jurisdiction(Versioned):
     class Level(models.IntegerChoices):
         COUNTRY = 0, _("country")
         PROVINCE = 1, _("province")
@@ -45,7 +46,7 @@ class Jurisdiction(models.Model):
         return f"{self.code} {choose(self.name).text}"
 
 
-class Agency(models.Model):
+class Agency(Versioned):
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.JSONField(_("name"), default=dict)
     abbreviation = models.JSONField(_("abbreviation"), default=dict, blank=True)

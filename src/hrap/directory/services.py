@@ -1,8 +1,9 @@
-"""Writes to the directory: loading jurisdictions from ISO 3166, creating agencies."""
+"""Writes to the directory: jurisdictions from ISO 3166, agencies created and edited, names kept."""
 
 from __future__ import annotations
 
 import gettext
+import re
 
 import pycountry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -10,12 +11,16 @@ from django.db import transaction
 
 from hrap.accounts import policy
 from hrap.core import audit
-from hrap.core.errors import InvalidInput, Problem
+from hrap.core.errors import EditConflict, InvalidInput, Problem
 from hrap.core.localized import LocalizedText, clean, content_languages
+from hrap.core.text import unsafe_character
 from hrap.directory.models import Agency, Jurisdiction
 
 # Content language tag → the gettext locale of the iso-codes catalogs that pycountry ships.
 _ISO_LOCALES = {"zh-Hans": "zh_CN", "zh-Hant": "zh_TW"}
+Actor = AbstractBaseUser | AnonymousUser | None
+AGENCY_CODE = re.compile(r"^[-a-zA-Z0-9_]{1,64}$")  # what Agency.code (a slug) holds
+RESERVED_CODES = {"new"}  # agencies/new/ is the page that adds one
 
 
 def _iso_names(english: str, domain: str) -> LocalizedText:
@@ -37,9 +42,7 @@ def _iso_names(english: str, domain: str) -> LocalizedText:
 
 
 @transaction.atomic
-def jurisdiction_load_country(
-    *, code: str, actor: AbstractBaseUser | AnonymousUser | None
-) -> Jurisdiction:
+def jurisdiction_load_country(*, code: str, actor: Actor) -> Jurisdiction:
     """The country and its first-level subdivisions from ISO 3166, created if missing."""
     policy.require(actor, "jurisdiction.load")
     country = pycountry.countries.get(alpha_2=code.upper())
@@ -79,6 +82,24 @@ def jurisdiction_load_country(
     return root
 
 
+def _text_problems(**fields: LocalizedText | str | None) -> list[Problem]:
+    """Names and codes that hold characters no stored text may hold (NUL, lone surrogates)."""
+    problems = []
+    for name, value in fields.items():
+        texts = value.values() if isinstance(value, dict) else [value or ""]
+        for text in texts:
+            unsafe = unsafe_character(text)
+            if unsafe:
+                problems.append(Problem(name, unsafe))
+                break
+    return problems
+
+
+def _require_current(obj: Agency | Jurisdiction, version: int) -> None:
+    if obj.version != version:
+        raise EditConflict(obj, current_version=obj.version, submitted_version=version)
+
+
 @transaction.atomic
 def agency_create(
     *,
@@ -87,14 +108,23 @@ def agency_create(
     abbreviation: LocalizedText | None = None,
     parent: Agency | None = None,
     joint_meeting_member: bool = False,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: Actor,
 ) -> Agency:
     policy.require(actor, "agency.create")
     name = clean(name)
+    problems = _text_problems(code=code, name=name, abbreviation=abbreviation)
+    if not AGENCY_CODE.fullmatch(code):
+        problems.append(
+            Problem("code", "a code is 1 to 64 letters, digits, hyphens or underscores")
+        )
+    elif code in RESERVED_CODES:
+        problems.append(Problem("code", f"{code!r} is reserved; choose another code"))
+    elif Agency.objects.filter(code=code).exists():
+        problems.append(Problem("code", f"an agency with code {code!r} already exists"))
     if not name:
-        raise InvalidInput([Problem("name", "an agency needs a name in at least one language")])
-    if Agency.objects.filter(code=code).exists():
-        raise InvalidInput([Problem("code", f"an agency with code {code!r} already exists")])
+        problems.append(Problem("name", "an agency needs a name in at least one language"))
+    if problems:
+        raise InvalidInput(problems)
     agency = Agency.objects.create(
         code=code,
         name=name,
@@ -103,7 +133,16 @@ def agency_create(
         joint_meeting_member=joint_meeting_member,
     )
     audit.record(
-        actor=actor, action="agency.create", target=agency, after={"code": code, "name": name}
+        actor=actor,
+        action="agency.create",
+        target=agency,
+        after={
+            "code": code,
+            "name": name,
+            "abbreviation": agency.abbreviation,
+            "parent": parent.code if parent else None,
+            "joint_meeting_member": joint_meeting_member,
+        },
     )
     return agency
 
@@ -112,21 +151,29 @@ def agency_create(
 def agency_update(
     *,
     agency: Agency,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: Actor,
+    version: int,
     name: LocalizedText,
     abbreviation: LocalizedText,
 ) -> Agency:
-    """An agency's names, kept by the secretariat or by the agency's own focal points."""
+    """An agency's names, kept by the secretariat or by the agency's own focal points; refused
+    if someone saved the agency since `version` (nothing is overwritten)."""
     policy.require(actor, "agency.edit", agency)
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    _require_current(agency, version)
     new_name = clean(name)
+    problems = _text_problems(name=name, abbreviation=abbreviation)
     if not new_name:
-        raise InvalidInput([Problem("name", "an agency needs a name in at least one language")])
+        problems.append(Problem("name", "an agency needs a name in at least one language"))
+    if problems:
+        raise InvalidInput(problems)
     before = {"name": agency.name, "abbreviation": agency.abbreviation}
     after = {"name": new_name, "abbreviation": clean(abbreviation)}
     if before == after:
         return agency
     agency.name, agency.abbreviation = after["name"], after["abbreviation"]
-    agency.save(update_fields=["name", "abbreviation"])
+    agency.version += 1
+    agency.save(update_fields=["name", "abbreviation", "version"])
     audit.record(actor=actor, action="agency.update", target=agency, before=before, after=after)
     return agency
 
@@ -135,23 +182,29 @@ def agency_update(
 def jurisdiction_update(
     *,
     jurisdiction: Jurisdiction,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: Actor,
+    version: int,
     name: LocalizedText,
     national_code: str,
 ) -> Jurisdiction:
-    """Names and the official national code, kept by the secretariat or the region itself."""
+    """Names and the official national code, kept by the secretariat or the region itself;
+    refused if someone saved the jurisdiction since `version`."""
     policy.require(actor, "jurisdiction.edit", jurisdiction)
+    jurisdiction = Jurisdiction.objects.select_for_update().get(pk=jurisdiction.pk)
+    _require_current(jurisdiction, version)
     new_name = clean(name)
+    problems = _text_problems(name=name, national_code=national_code)
     if not new_name:
-        raise InvalidInput(
-            [Problem("name", "a jurisdiction needs a name in at least one language")]
-        )
+        problems.append(Problem("name", "a jurisdiction needs a name in at least one language"))
+    if problems:
+        raise InvalidInput(problems)
     before = {"name": jurisdiction.name, "national_code": jurisdiction.national_code}
     after = {"name": new_name, "national_code": national_code.strip()}
     if before == after:
         return jurisdiction
     jurisdiction.name, jurisdiction.national_code = new_name, national_code.strip()
-    jurisdiction.save(update_fields=["name", "national_code"])
+    jurisdiction.version += 1
+    jurisdiction.save(update_fields=["name", "national_code", "version"])
     audit.record(
         actor=actor, action="jurisdiction.update", target=jurisdiction, before=before, after=after
     )

@@ -296,10 +296,14 @@ def _merge(
     order: list[str] = []
     by_ref: dict[str, list[tuple[str, ParsedNode]]] = {}
     for language, nodes in trees:
+        # A node one document has and the others lack goes where that document puts it: right
+        # after the node it follows there (an introduction stays first), not at the end.
+        at = 0
         for node in nodes:
             if node.ref not in by_ref:
-                order.append(node.ref)
+                order.insert(at, node.ref)
                 by_ref[node.ref] = []
+            at = order.index(node.ref) + 1
             by_ref[node.ref].append((language, node))
     merged = []
     all_languages = [language for language, _ in trees]

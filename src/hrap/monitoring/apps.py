@@ -8,7 +8,10 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring")
 
     def ready(self) -> None:
-        from hrap.core import panels
+        from hrap.core import panels, revisions
+        from hrap.monitoring.revisions import FOLLOWER
         from hrap.monitoring.views import node_panel
 
         panels.register("node", node_panel)
+        # Cycles and reports follow a plan to its new revision (after plans' own carry).
+        revisions.register(FOLLOWER)

@@ -64,8 +64,10 @@ class ReportingCycle(models.Model):
         OPEN = "open", _("open")
         CLOSED = "closed", _("closed")
 
+    # The current revision of the plan; cycles move to each new revision (monitoring.revisions),
+    # and a revision that holds cycles is never deleted.
     plan = models.ForeignKey(
-        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="cycles"
+        Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="cycles"
     )
     period = models.CharField(_("period"), max_length=16, help_text=_("e.g. 2023"))
     opens = models.DateField(_("opens"))

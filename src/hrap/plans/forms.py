@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from hrap.core.forms import add_localized_fields, localized_value
 from hrap.core.localized import LocalizedText, content_languages
@@ -30,6 +31,12 @@ class NodeForm(forms.Form):
 
     def localized(self, name: str) -> LocalizedText:
         return {**self.other_languages[name], **localized_value(self, name)}
+
+
+class VersionForm(forms.Form):
+    """A POST that acts on one version of an object (removing a target)."""
+
+    version = forms.IntegerField(min_value=0)
 
 
 class TargetForm(forms.Form):
@@ -73,16 +80,17 @@ class TargetForm(forms.Form):
                 "relative": target.relative,
                 "year": target.year,
                 "binding": target.binding,
-                "baseline_value": target.baseline_value.normalize()
+                "baseline_value": f"{target.baseline_value.normalize():f}"
                 if target.baseline_value is not None
                 else None,
                 "baseline_year": target.baseline_year,
             }
         kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
-        add_localized_fields(
-            self, "indicator", _("What is measured"), target.indicator.name if target else {}
-        )
+        if target is None:
+            # What an existing target measures is changed on its own (TargetIndicatorForm), so
+            # that editing a target never detaches it from its indicator's values.
+            add_localized_fields(self, "indicator", _("What is measured"), {})
         add_localized_fields(self, "span", _("Source text"), target.span if target else {})
         tags = content_languages()
         self.order_fields(
@@ -91,6 +99,46 @@ class TargetForm(forms.Form):
             + ["baseline_value", "baseline_year"]
             + [f"span_{t}" for t in tags]
         )
+
+    def localized(self, name: str) -> LocalizedText:
+        return localized_value(self, name)
+
+
+class TargetIndicatorForm(forms.Form):
+    """Change what a target measures: another indicator, or a new one named here."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    indicator = forms.ModelChoiceField(
+        label=_("Another indicator"),
+        queryset=Indicator.objects.order_by("pk"),
+        required=False,
+    )
+    unit = forms.CharField(label=_("Unit of a new indicator"), max_length=32, required=False)
+    confirm = forms.BooleanField(required=True)
+
+    def __init__(self, *args: Any, target: Target, values: int, **kwargs: Any) -> None:
+        kwargs["initial"] = {"version": target.version}
+        super().__init__(*args, **kwargs)
+        choices = self.fields["indicator"]
+        assert isinstance(choices, forms.ModelChoiceField)
+        choices.queryset = Indicator.objects.exclude(pk=target.indicator_id)
+        add_localized_fields(self, "name", _("Or a new indicator"), {})
+        self.fields["confirm"].label = ngettext(
+            "I understand: the %(count)d value of the indicator it measures now stays with "
+            "that indicator and no longer shows this target's progress",
+            "I understand: the %(count)d values of the indicator it measures now stay with "
+            "that indicator and no longer show this target's progress",
+            values,
+        ) % {"count": values}
+        tags = content_languages()
+        self.order_fields(["version", "indicator", *[f"name_{t}" for t in tags], "unit"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        named = any(data.get(f"name_{t}", "").strip() for t in content_languages())
+        if bool(data.get("indicator")) == named:
+            raise forms.ValidationError(_("Choose an indicator or name a new one (not both)."))
+        return data
 
     def localized(self, name: str) -> LocalizedText:
         return localized_value(self, name)
@@ -108,6 +156,7 @@ class AssignmentForm(forms.Form):
 
 
 class IndicatorForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
     unit = forms.CharField(label=_("Unit"), max_length=32, required=False)
     source = forms.CharField(label=_("Source"), max_length=300, required=False)
     type = forms.ChoiceField(
@@ -123,6 +172,7 @@ class IndicatorForm(forms.Form):
 
     def __init__(self, *args: Any, indicator: Indicator, **kwargs: Any) -> None:
         kwargs["initial"] = {
+            "version": indicator.version,
             "unit": indicator.unit,
             "source": indicator.source,
             "type": indicator.type,

@@ -104,8 +104,13 @@ class PlanNode(Versioned):
         return f"{self.ref} {title}".strip()
 
 
-class Indicator(models.Model):
-    """A reusable measure (OHCHR indicator types); observations of it live in monitoring."""
+class Indicator(Versioned):
+    """A reusable measure (OHCHR indicator types); observations of it live in monitoring.
+
+    Its identity is what its observations hang on: editing a target never swaps it (changing
+    what a target measures is its own step, `target_set_indicator`), and a new revision's
+    targets keep the indicators of the targets they follow.
+    """
 
     class Type(models.TextChoices):
         STRUCTURAL = "structural", _("structural")
@@ -166,6 +171,11 @@ class Target(Versioned):
         _("baseline"), max_digits=24, decimal_places=6, null=True, blank=True
     )
     baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    # The target as the plan document stated it when imported ({"indicator", "value", "unit",
+    # "direction", "relative", "year"}); empty for a target staff added. A new revision matches
+    # its targets to the current ones by this statement, so staff edits and baselines carry over
+    # while the document says the same (plans.carry).
+    imported = models.JSONField(_("as the document stated it"), default=dict, blank=True)
 
     class Meta:
         ordering = ["node", "position", "id"]

@@ -13,6 +13,7 @@ from typing import Any
 import jsonschema
 
 from hrap.core.errors import Problem
+from hrap.core.text import unsafe_character
 
 FORMAT = "hrap-plan/1"
 SCHEMA_PATH = Path(__file__).parent / "schema" / "hrap-plan-1.schema.json"
@@ -69,15 +70,137 @@ def schema() -> dict[str, Any]:
     return loaded
 
 
+# What a hostile file could use to exhaust memory, time or the stack before it is refused.
+MAX_BYTES = 64 * 2**20
+MAX_DEPTH = 64  # JSON nesting; the deepest plan (part > section > task > sub-task) needs ~14
+MAX_DECIMAL_PLACES = 6  # what Target.value stores
+MAX_MESSAGE = 300
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def _child(path: str, key: Any) -> str:
+    """The JSON path of `key` below `path`, on one line whatever the key holds."""
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    if _NAME.match(key):
+        return f"{path}.{key}"
+    shown = json.dumps(key)  # quoted, with control characters and surrogates escaped
+    return f"{path}[{shown[:60]}{'…' if len(shown) > 60 else ''}]"
+
+
 def _json_path(parts: Any) -> str:
     path = "$"
     for part in parts:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+        path = _child(path, part)
     return path
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "…"
+
+
+class _Unreadable:
+    """A value JSON does not allow or HRAP cannot store, kept in its place until it is reported:
+    NaN and Infinity, integers too long to convert."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+
+class _Duplicated(dict[str, Any]):
+    """An object in which some key appears more than once (JSON keeps the last silently)."""
+
+    twice: list[str]
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) == len(pairs):
+        return found
+    seen: set[str] = set()
+    twice: set[str] = set()
+    for key, _ in pairs:
+        (twice if key in seen else seen).add(key)
+    marked = _Duplicated(found)
+    marked.twice = sorted(twice)
+    return marked
+
+
+def _integer(text: str) -> int | _Unreadable:
+    digits = len(text.lstrip("-"))
+    if digits > 40:  # never converted: int() of thousands of digits is slow, or refused
+        return _Unreadable(f"a number of {digits} digits is too large")
+    return int(text)
+
+
+def _constant(name: str) -> _Unreadable:
+    return _Unreadable(f"{name} is not a number (JSON has no {name})")
+
+
+def _number_problem(number: int | Decimal) -> str | None:
+    if isinstance(number, int):
+        if abs(number) >= 10**MAX_INTEGER_DIGITS:
+            return f"{number} has too many digits"
+        return None
+    if not number.is_finite():
+        return f"{number} is not a number"
+    if not number:
+        return None  # zero, whatever its exponent
+    if number.adjusted() >= MAX_INTEGER_DIGITS:
+        shown = str(number) if len(str(number)) <= 40 else f"{str(number)[:20]}…"
+        return f"{shown} has too many digits"
+    if _decimal_places(number) > MAX_DECIMAL_PLACES:
+        shown = str(number) if len(str(number)) <= 40 else f"{str(number)[:20]}…"
+        return f"{shown} has more than {MAX_DECIMAL_PLACES} decimal places"
+    return None
+
+
+def _decimal_places(number: Decimal) -> int:
+    """Places after the point, trailing zeros aside (1.500 has one); exact whatever the size,
+    where normalize() would round to the context's 28 digits first."""
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    zeros = len(digits) - len(bytes(digits).rstrip(b"\0"))
+    if zeros == len(digits):
+        return 0
+    return max(0, -(exponent + zeros))
+
+
+def _reading_problems(document: Any) -> list[Problem]:
+    """What stops a document from being checked at all: nesting too deep, numbers that cannot be
+    stored, keys given twice. Iterative, so no document can exhaust the stack."""
+    problems = []
+    pending: list[tuple[Any, str, int]] = [(document, "$", 0)]
+    while pending:
+        value, path, depth = pending.pop()
+        if isinstance(value, dict | list) and depth >= MAX_DEPTH:
+            problems.append(Problem(path, f"nested more than {MAX_DEPTH} levels deep"))
+            continue
+        if isinstance(value, _Unreadable):
+            problems.append(Problem(path, value.what))
+        elif isinstance(value, int | Decimal) and not isinstance(value, bool):
+            found = _number_problem(value)
+            if found:
+                problems.append(Problem(path, found))
+        elif isinstance(value, float):  # a document built in code, not read from a file
+            found = _number_problem(Decimal(repr(value)))
+            if found:
+                problems.append(Problem(path, found))
+        elif isinstance(value, dict):
+            for key in getattr(value, "twice", []):
+                problems.append(
+                    Problem(_child(path, key), "the key is given twice (the first would be lost)")
+                )
+            pending.extend((v, _child(path, k), depth + 1) for k, v in value.items())
+        elif isinstance(value, list):
+            pending.extend((v, _child(path, i), depth + 1) for i, v in enumerate(value))
+    return sorted(problems, key=lambda p: p.where)
 
 
 def parse(raw: bytes) -> tuple[dict[str, Any] | None, list[Problem]]:
     """The document in `raw`, or the problems that stop it being read at all."""
+    if len(raw) > MAX_BYTES:
+        return None, [Problem("", f"the file is larger than {MAX_BYTES // 2**20} MB")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -85,21 +208,35 @@ def parse(raw: bytes) -> tuple[dict[str, Any] | None, list[Problem]]:
     if not text.strip():
         return None, [Problem("", "the file is empty")]
     try:
-        document = json.loads(text, parse_float=Decimal)
+        document = json.loads(
+            text,
+            parse_float=Decimal,
+            parse_int=_integer,
+            parse_constant=_constant,
+            object_pairs_hook=_object,
+        )
     except json.JSONDecodeError as exc:
         return None, [Problem(f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}")]
+    except RecursionError:
+        return None, [Problem("$", f"nested more than {MAX_DEPTH} levels deep")]
     if not isinstance(document, dict):
         return None, [Problem("$", "the top level must be an object")]
+    problems = _reading_problems(document)
+    if problems:
+        return None, problems
     return document, []
 
 
 def validate(document: dict[str, Any]) -> list[Problem]:
     """Every problem in the document: the schema's, then the rules a schema cannot say."""
+    problems = _reading_problems(document)
+    if problems:
+        return problems
     validator = jsonschema.Draft202012Validator(
         schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
     problems = [
-        Problem(_json_path(error.absolute_path), error.message)
+        Problem(_json_path(error.absolute_path), _short(error.message))
         for error in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.path)))
     ]
     if problems:
@@ -116,21 +253,14 @@ def _walk(
         yield from _walk(node.get("children", []), f"{node_path}.children", node["kind"])
 
 
-# Control characters other than tab and line breaks have no place in a plan's text, and
-# PostgreSQL cannot store NUL at all.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _control_characters(value: Any, path: str) -> Iterator[Problem]:
     if isinstance(value, str):
-        found = _CONTROL.search(value)
-        if found:
-            yield Problem(
-                path, f"control character U+{ord(found.group()):04X} at position {found.start()}"
-            )
+        unsafe = unsafe_character(value)
+        if unsafe:
+            yield Problem(path, unsafe)
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _control_characters(item, f"{path}.{key}")
+            yield from _control_characters(item, _child(path, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _control_characters(item, f"{path}[{index}]")
@@ -147,7 +277,7 @@ def _rule_problems(document: dict[str, Any]) -> Iterator[Problem]:
         for tag in texts:
             if tag not in languages:
                 yield Problem(
-                    f"{where}.{tag}",
+                    _child(where, tag),
                     f"language {tag!r} is not in $.plan.languages {sorted(languages)}",
                 )
 
@@ -164,17 +294,11 @@ def _rule_problems(document: dict[str, Any]) -> Iterator[Problem]:
         for field in ("number", "title", "text"):
             yield from unknown_languages(node.get(field, {}), f"{path}.{field}")
         for name, texts in node.get("details", {}).items():
-            yield from unknown_languages(texts, f"{path}.details.{name}")
+            yield from unknown_languages(texts, _child(f"{path}.details", name))
         for r_index, body in enumerate(node.get("responsible", [])):
             yield from unknown_languages(body["name"], f"{path}.responsible[{r_index}].name")
         for t_index, target in enumerate(node.get("targets", [])):
             t_path = f"{path}.targets[{t_index}]"
-            numbers = [("value", target["value"])]
-            if target.get("baseline"):
-                numbers.append(("baseline.value", target["baseline"]["value"]))
-            for name, number in numbers:
-                if len(str(abs(int(number)))) > MAX_INTEGER_DIGITS:
-                    yield Problem(f"{t_path}.{name}", f"{number} has too many digits")
             yield from unknown_languages(target["indicator"], f"{t_path}.indicator")
             yield from unknown_languages(target.get("span", {}), f"{t_path}.span")
 

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from hrap.accounts import policy
-from hrap.core import audit
+from hrap.core import audit, revisions
 from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, Problem
 from hrap.core.localized import LocalizedText, clean
+from hrap.core.revisions import Tally
 from hrap.directory.models import Agency, Jurisdiction
 from hrap.directory.services import jurisdiction_load_country
 from hrap.plans import planfile
+from hrap.plans.carry import statement
 from hrap.plans.models import Assignment, Indicator, Plan, PlanNode, Target
 from hrap.plans.textsearch import normalize
 
@@ -33,12 +34,12 @@ def node_search_text(node: PlanNode) -> str:
     return normalize("\n".join(parts))
 
 
-def _require_current(obj: PlanNode | Target | Assignment | Plan, version: int) -> None:
+def _require_current(obj: PlanNode | Target | Assignment | Plan | Indicator, version: int) -> None:
     if obj.version != version:
         raise EditConflict(obj, current_version=obj.version, submitted_version=version)
 
 
-# --- Import -----------------------------------------------------------------------------------
+# --- Import ---------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -51,11 +52,15 @@ def plan_import(
     draft: bool = False,
     node_sources: dict[str, dict[str, dict[str, str]]] | None = None,
     report: list[str] | None = None,
+    carried: list[Tally] | None = None,
 ) -> Plan:
     """Validate a plan file and write it whole, or raise InvalidInput and write nothing.
 
-    With `draft`, the plan becomes a new draft revision of its slug (for review, then
-    publication); `node_sources` maps a ref to {language: {"text": …, "where": …}}.
+    With `draft` (or status draft), the plan becomes a new draft revision of its slug (for
+    review, then publication); `node_sources` maps a ref to {language: {"text": …, "where": …}}.
+    Otherwise, with `replace`, it becomes a new current revision: the one it replaces is kept,
+    superseded, and what was built on it is carried over by ref, as when a draft is published
+    (listed in `carried`). Nothing published is deleted.
     """
     policy.require(actor, "plan.import")
     document, problems = planfile.parse(raw)
@@ -70,15 +75,64 @@ def plan_import(
         for key in ("jurisdiction", "period")
         if meta[key] is None
     ]
+    if status not in (Plan.Status.DRAFT, *Plan.CURRENT):
+        unknown.append(Problem("status", "a plan is imported as draft, active or closed"))
     if unknown:
         raise InvalidInput(unknown)
     slug = meta["slug"]
-    revisions = Plan.objects.filter(slug=slug)
-    kept_assignments: dict[str, list[tuple[int, str, int | None]]] = defaultdict(list)
-    replaced = None
+    draft = draft or status == Plan.Status.DRAFT
     if draft:
         status = Plan.Status.DRAFT
-        pending = revisions.filter(status=Plan.Status.DRAFT).first()
+    revision, current, replaced = _import_revision(slug, draft=draft, replace=replace, actor=actor)
+    try:
+        with transaction.atomic():
+            plan = Plan.objects.create(
+                slug=slug,
+                revision=revision,
+                title=meta["title"],
+                jurisdiction=_jurisdiction(meta["jurisdiction"], actor),
+                period_start=meta["period"]["start"],
+                period_end=meta["period"]["end"],
+                issued_by=meta.get("issued_by", []),
+                adopted=date.fromisoformat(meta["adopted"]) if meta.get("adopted") else None,
+                languages=meta["languages"],
+                predecessor_slug=meta.get("predecessor") or "",
+                sources=meta.get("sources", []),
+                status=status,
+                ingest_report=report or [],
+            )
+    except IntegrityError as exc:  # the same slug and revision, written meanwhile
+        raise InvalidInput(
+            [Problem("$.plan.slug", f"revision {revision} of {slug!r} was written meanwhile")]
+        ) from exc
+    counts = _write_nodes(plan, document["nodes"], node_sources or {})
+    tallies = _make_current(current, plan, actor) if current is not None else []
+    if carried is not None:
+        carried.extend(tallies)
+    audit.record(
+        actor=actor,
+        action="plan.replace" if replaced else ("plan.ingest" if draft else "plan.import"),
+        target=plan,
+        after={
+            "sha256": hashlib.sha256(raw).hexdigest(),
+            "revision": revision,
+            **counts,
+            "supersedes": current.revision if current else None,
+            "carried": {t.key: t.count for t in tallies},
+        },
+    )
+    return plan
+
+
+def _import_revision(
+    slug: str, *, draft: bool, replace: bool, actor: Actor
+) -> tuple[int, Plan | None, bool]:
+    """The revision number an import gets, the current revision it will supersede (None for
+    a draft), and whether it replaces something."""
+    revisions = list(Plan.objects.select_for_update().filter(slug=slug).order_by("revision"))
+    pending = next((p for p in revisions if p.status == Plan.Status.DRAFT), None)
+    current = next((p for p in reversed(revisions) if p.status in Plan.CURRENT), None)
+    if draft:
         if pending is not None:
             if not replace:
                 raise InvalidInput(
@@ -90,62 +144,60 @@ def plan_import(
                         )
                     ]
                 )
-            replaced = pending
-            pending.delete()
-        revision = (
-            revisions.order_by("-revision").values_list("revision", flat=True).first() or 0
-        ) + 1
-    else:
-        current = revisions.order_by("-revision").first()
-        if current is not None and not replace:
-            raise InvalidInput(
-                [Problem("$.plan.slug", f"a plan {slug!r} already exists (use --replace)")]
-            )
-        revision = current.revision if current is not None else 1
-        if current is not None:
-            # Refs are stable across re-imports, so assignments follow their task by ref.
-            kept_assignments = _assignments_by_ref(current)
-            replaced = current
-            current.delete()
+            try:
+                _delete_draft(pending, actor)
+            except InvalidTransition as exc:  # it holds cycles or reports: say so, as input
+                raise InvalidInput([Problem("$.plan.slug", str(exc))]) from exc
+            revisions.remove(pending)
+        return (revisions[-1].revision if revisions else 0) + 1, None, pending is not None
+    if revisions and not replace:
+        raise InvalidInput(
+            [Problem("$.plan.slug", f"a plan {slug!r} already exists (use --replace)")]
+        )
+    if pending is not None:
+        raise InvalidInput(
+            [
+                Problem(
+                    "$.plan.slug",
+                    f"a draft of {slug!r} (revision {pending.revision}) is under review: "
+                    "publish or discard it before replacing the plan",
+                )
+            ]
+        )
+    return (revisions[-1].revision if revisions else 0) + 1, current, bool(revisions)
 
-    plan = Plan.objects.create(
-        slug=slug,
-        revision=revision,
-        title=meta["title"],
-        jurisdiction=_jurisdiction(meta["jurisdiction"], actor),
-        period_start=meta["period"]["start"],
-        period_end=meta["period"]["end"],
-        issued_by=meta.get("issued_by", []),
-        adopted=date.fromisoformat(meta["adopted"]) if meta.get("adopted") else None,
-        languages=meta["languages"],
-        predecessor_slug=meta.get("predecessor") or "",
-        sources=meta.get("sources", []),
-        status=status,
-        ingest_report=report or [],
-    )
-    counts = _write_nodes(plan, document["nodes"], node_sources or {})
-    _restore_assignments(plan, kept_assignments)
+
+def _make_current(old: Plan, new: Plan, actor: Actor) -> list[Tally]:
+    """`new` takes over from `old`: everything built on `old` follows it by ref, in this
+    transaction (core.revisions), and `old` is kept, superseded."""
+    tallies = revisions.carry(old, new, actor)
+    old.status = Plan.Status.SUPERSEDED
+    old.version += 1
+    old.save(update_fields=["status", "version"])
+    return tallies
+
+
+def _delete_draft(plan: Plan, actor: Actor) -> None:
+    """Only a draft that nothing holds is deleted; what people reported is never lost."""
+    held = revisions.held(plan)
+    if held:
+        raise InvalidTransition(
+            f"revision {plan.revision} of {plan.slug} cannot be removed: it holds "
+            + "; ".join(t.text for t in held)
+        )
     audit.record(
         actor=actor,
-        action="plan.replace" if replaced else ("plan.ingest" if draft else "plan.import"),
+        action="plan.discard",
         target=plan,
-        after={"sha256": hashlib.sha256(raw).hexdigest(), "revision": revision, **counts},
+        before={"slug": plan.slug, "revision": plan.revision, "nodes": plan.nodes.count()},
     )
-    return plan
-
-
-def _assignments_by_ref(plan: Plan) -> dict[str, list[tuple[int, str, int | None]]]:
-    kept: dict[str, list[tuple[int, str, int | None]]] = defaultdict(list)
-    for ref, agency_id, role, jurisdiction_id in Assignment.objects.filter(
-        node__plan=plan
-    ).values_list("node__ref", "agency_id", "role", "jurisdiction_id"):
-        kept[ref].append((agency_id, role, jurisdiction_id))
-    return kept
+    plan.delete()
 
 
 @transaction.atomic
-def plan_publish(*, plan: Plan, actor: Actor) -> Plan:
-    """A reviewed draft becomes the current revision; the one it replaces is kept, superseded."""
+def plan_publish(*, plan: Plan, actor: Actor, carried: list[Tally] | None = None) -> Plan:
+    """A reviewed draft becomes the current revision; the one it replaces is kept, superseded,
+    and what was built on it follows by ref (listed in `carried`)."""
     policy.require(actor, "plan.publish", plan)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != Plan.Status.DRAFT:
@@ -156,17 +208,13 @@ def plan_publish(*, plan: Plan, actor: Actor) -> Plan:
         .order_by("-revision")
         .first()
     )
-    carried = 0
-    if current is not None:
-        kept = _assignments_by_ref(current)
-        _restore_assignments(plan, kept)
-        carried = sum(len(v) for v in kept.values())
-        current.status = Plan.Status.SUPERSEDED
-        current.version += 1
-        current.save(update_fields=["status", "version"])
+    tallies = _make_current(current, plan, actor) if current is not None else []
+    if carried is not None:
+        carried.extend(tallies)
     plan.status = Plan.Status.ACTIVE
     plan.version += 1
     plan.save(update_fields=["status", "version"])
+    counts = {t.key: t.count for t in tallies}
     audit.record(
         actor=actor,
         action="plan.publish",
@@ -175,7 +223,8 @@ def plan_publish(*, plan: Plan, actor: Actor) -> Plan:
         after={
             "status": Plan.Status.ACTIVE,
             "supersedes": current.revision if current else None,
-            "assignments_carried": carried,
+            "assignments_carried": counts.get("plans.assignments", 0),
+            "carried": counts,
         },
     )
     return plan
@@ -184,15 +233,10 @@ def plan_publish(*, plan: Plan, actor: Actor) -> Plan:
 @transaction.atomic
 def plan_discard(*, plan: Plan, actor: Actor) -> None:
     policy.require(actor, "plan.publish", plan)
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != Plan.Status.DRAFT:
         raise InvalidTransition(f"revision {plan.revision} of {plan.slug} is not a draft")
-    audit.record(
-        actor=actor,
-        action="plan.discard",
-        target=plan,
-        before={"slug": plan.slug, "revision": plan.revision, "nodes": plan.nodes.count()},
-    )
-    plan.delete()
+    _delete_draft(plan, actor)
 
 
 def _jurisdiction(code: str, actor: Actor) -> Jurisdiction:
@@ -257,6 +301,14 @@ def _write_nodes(
                 binding=spec.get("binding"),
                 span=spec.get("span", {}),
                 position=position,
+                imported=statement(
+                    indicator=spec["indicator"],
+                    value=spec["value"],
+                    unit=spec["unit"],
+                    direction=spec["direction"],
+                    relative=spec["relative"],
+                    year=spec.get("year"),
+                ),
             )
         )
     Target.objects.bulk_create(targets)
@@ -268,20 +320,19 @@ def _indicator(name: LocalizedText, unit: str) -> Indicator:
     return found or Indicator.objects.create(name=name, unit=unit)
 
 
-def _restore_assignments(plan: Plan, kept: dict[str, list[tuple[int, str, int | None]]]) -> None:
-    if not kept:
-        return
-    nodes = {n.ref: n for n in PlanNode.objects.filter(plan=plan, ref__in=list(kept))}
-    # A task dropped from the new revision loses its assignment; the old revision keeps it.
-    Assignment.objects.bulk_create(
-        Assignment(node=nodes[ref], agency_id=agency_id, role=role, jurisdiction_id=jurisdiction_id)
-        for ref, entries in kept.items()
-        if ref in nodes
-        for agency_id, role, jurisdiction_id in entries
-    )
-
-
 # --- Editing ----------------------------------------------------------------------------------
+
+
+def _require_editable(plan_id: int) -> Plan:
+    """Lock the revision an edit goes to, so that publishing a new one waits for the edit (and
+    carries it) or the edit waits for the publishing; a superseded revision is history, and an
+    edit there would never reach the plan in force."""
+    plan = Plan.objects.select_for_update().get(pk=plan_id)
+    if plan.status == Plan.Status.SUPERSEDED:
+        raise InvalidTransition(
+            f"revision {plan.revision} of {plan.slug} is superseded: edit the current revision"
+        )
+    return plan
 
 
 @transaction.atomic
@@ -295,6 +346,7 @@ def node_update(
     text: LocalizedText,
 ) -> PlanNode:
     policy.require(actor, "node.edit", node)
+    _require_editable(node.plan_id)
     node = PlanNode.objects.select_for_update().get(pk=node.pk)
     _require_current(node, version)
     new = {"number": clean(number), "title": clean(title), "text": clean(text)}
@@ -362,6 +414,7 @@ def target_create(
     span: LocalizedText | None = None,
 ) -> Target:
     policy.require(actor, "target.edit", node)
+    _require_editable(node.plan_id)
     name = _validated_target_fields(indicator, value, unit, direction, year)
     last = node.targets.order_by("-position").values_list("position", flat=True).first()
     target = Target.objects.create(
@@ -386,7 +439,6 @@ def target_update(
     target: Target,
     actor: Actor,
     version: int,
-    indicator: LocalizedText,
     value: Decimal,
     unit: str,
     direction: str,
@@ -395,13 +447,14 @@ def target_update(
     binding: bool | None = None,
     span: LocalizedText | None = None,
 ) -> Target:
+    """Edit what a target commits to. What it measures (its indicator, and so its values) stays;
+    changing that is `target_set_indicator`."""
     policy.require(actor, "target.edit", target)
+    _require_editable(target.node.plan_id)
     target = Target.objects.select_for_update().select_related("indicator").get(pk=target.pk)
     _require_current(target, version)
-    name = _validated_target_fields(indicator, value, unit, direction, year)
+    _validated_target_fields(target.indicator.name, value, unit, direction, year)
     before = _target_state(target)
-    if name != target.indicator.name or unit != target.indicator.unit:
-        target.indicator = _indicator(name, unit)
     target.value, target.unit, target.direction = value, unit, direction
     target.relative, target.year, target.binding, target.span = relative, year, binding, clean(span)
     after = _target_state(target)
@@ -414,8 +467,51 @@ def target_update(
 
 
 @transaction.atomic
+def target_set_indicator(
+    *,
+    target: Target,
+    actor: Actor,
+    version: int,
+    indicator: Indicator | None = None,
+    name: LocalizedText | None = None,
+    unit: str = "",
+) -> Target:
+    """Change what a target measures: another indicator, or a new one named here. The values of
+    the indicator it measured stay with that indicator; the audit event says how many."""
+    policy.require(actor, "target.edit", target)
+    _require_editable(target.node.plan_id)
+    target = Target.objects.select_for_update().select_related("indicator").get(pk=target.pk)
+    _require_current(target, version)
+    if indicator is None:
+        name = clean(name)
+        if not name:
+            raise InvalidInput([Problem("name", "name what is measured in at least one language")])
+        indicator = _indicator(name, unit.strip())
+    previous = target.indicator
+    if indicator.pk == previous.pk:
+        return target
+    target.indicator = indicator
+    target.version += 1
+    target.save(update_fields=["indicator", "version"])
+    audit.record(
+        actor=actor,
+        action="target.indicator",
+        target=target,
+        before={"indicator": previous.pk, "name": previous.name, **_holdings(previous)},
+        after={"indicator": indicator.pk, "name": indicator.name, **_holdings(indicator)},
+    )
+    return target
+
+
+def _holdings(indicator: Indicator) -> dict[str, int]:
+    """What the apps above hold on an indicator (its values), by key: {"monitoring.values": 123}."""
+    return {t.key: t.count for t in revisions.held(indicator)}
+
+
+@transaction.atomic
 def target_delete(*, target: Target, actor: Actor, version: int) -> None:
     policy.require(actor, "target.edit", target)
+    _require_editable(target.node.plan_id)
     _require_current(target, version)
     audit.record(actor=actor, action="target.delete", target=target, before=_target_state(target))
     target.delete()
@@ -433,6 +529,7 @@ def assignment_set(
     """Assign a task to an agency in a role (for one jurisdiction, when the task is carried out
     locally), or change the role of an existing assignment."""
     policy.require(actor, "assignment.edit", node)
+    _require_editable(node.plan_id)
     if role not in Assignment.Role.values:
         raise InvalidInput([Problem("role", f"{role!r} is not a role")])
     if node.kind not in {PlanNode.Kind.TASK, PlanNode.Kind.SUBTASK, PlanNode.Kind.SECTION}:
@@ -473,6 +570,7 @@ def assignment_set(
 @transaction.atomic
 def assignment_remove(*, assignment: Assignment, actor: Actor) -> None:
     policy.require(actor, "assignment.edit", assignment)
+    _require_editable(assignment.node.plan_id)
     audit.record(
         actor=actor,
         action="assignment.delete",
@@ -640,6 +738,7 @@ def target_set_baseline(
 ) -> Target:
     """Where the measure stood before the plan: progress is judged against it."""
     policy.require(actor, "target.edit", target)
+    _require_editable(target.node.plan_id)
     if (value is None) != (year is None):
         raise InvalidInput([Problem("baseline_year", "a baseline needs both a value and a year")])
     if year is not None and not 1900 <= year <= 2200:
@@ -665,6 +764,7 @@ def indicator_update(
     *,
     indicator: Indicator,
     actor: Actor,
+    version: int,
     name: LocalizedText,
     definition: LocalizedText,
     unit: str,
@@ -674,6 +774,8 @@ def indicator_update(
     sdg_code: str,
 ) -> Indicator:
     policy.require(actor, "target.edit", indicator)
+    indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    _require_current(indicator, version)
     problems = []
     if not clean(name):
         problems.append(Problem("name", "name the indicator in at least one language"))
@@ -692,7 +794,8 @@ def indicator_update(
         return indicator
     for key in before:
         setattr(indicator, key, fields[key])
-    indicator.save(update_fields=list(before))
+    indicator.version += 1
+    indicator.save(update_fields=[*before, "version"])
     audit.record(actor=actor, action="indicator.update", target=indicator, before=before,
                  after={k: fields[k] for k in before})  # fmt: skip
     return indicator

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hrap.accounts import policy
-from hrap.core import audit, panels
+from hrap.core import audit, panels, revisions
+from hrap.core.conflicts import differences, keep_typed, tell
 from hrap.core.errors import EditConflict, InvalidInput, NotFound, Problem
+from hrap.core.forms import add_problems as _add_problems
 from hrap.directory.models import Agency
 from hrap.plans import links, planfile, selectors, services
-from hrap.plans.forms import AssignmentForm, IndicatorForm, NodeForm, TargetForm
+from hrap.plans.forms import (
+    AssignmentForm,
+    IndicatorForm,
+    NodeForm,
+    TargetForm,
+    TargetIndicatorForm,
+    VersionForm,
+)
 from hrap.plans.models import Assignment, Indicator, Plan, PlanNode, Target
 
 
@@ -63,7 +70,10 @@ def node_detail(
     request: HttpRequest, slug: str, ref: str, revision: int | None = None
 ) -> HttpResponse:
     plan, page = _node_page(request, slug, ref, revision)
-    can_edit = policy.can(request.user, "node.edit", page.node)
+    # A superseded revision is history: its pages offer no edits (the services refuse them).
+    can_edit = plan.status != Plan.Status.SUPERSEDED and policy.can(
+        request.user, "node.edit", page.node
+    )
     changes = audit.history(page.node)[:20] if policy.can(request.user, "audit.view") else []
     return render(
         request,
@@ -83,32 +93,20 @@ def _node_url(node: PlanNode) -> str:
     return links.plan_url("node", node.plan, node.ref)
 
 
-def _conflict_message(request: HttpRequest, conflict: EditConflict) -> None:
-    messages.error(
-        request,
-        _(
-            "Someone saved this while you were editing (now version %(current)s, you started "
-            "from version %(yours)s). Your text is kept below and the saved text is shown "
-            "beside it; save again to replace it."
-        )
-        % {"current": conflict.current_version, "yours": conflict.submitted_version},
-    )
-
-
-def _with_version(request: HttpRequest, version: int) -> QueryDict:
-    """What the person typed, now based on the saved version, so saving again replaces it."""
-    data = request.POST.copy()
-    data["version"] = str(version)
-    return data
-
-
 def _save_target(
-    request: HttpRequest, node: PlanNode, target: Target | None, form: TargetForm, fields: Any
+    request: HttpRequest, node: PlanNode, target: Target | None, form: TargetForm
 ) -> Target:
     """The target and its baseline, together or not at all."""
+    fields = {
+        "span": form.localized("span"),
+        **{k: form.cleaned_data[k] for k in ("value", "direction", "relative", "year", "binding")},
+        "unit": form.cleaned_data["unit"].strip(),
+    }
     with transaction.atomic():
         if target is None:
-            saved = services.target_create(node=node, actor=request.user, **fields)
+            saved = services.target_create(
+                node=node, actor=request.user, indicator=form.localized("indicator"), **fields
+            )
         else:
             saved = services.target_update(
                 target=target,
@@ -124,10 +122,8 @@ def _save_target(
         )
 
 
-def _add_problems(form: Any, error: InvalidInput) -> None:
-    for problem in error.problems:
-        field = problem.where if problem.where in form.fields else None
-        form.add_error(field, problem.what)
+def _values_of(indicator: Indicator) -> int:
+    return sum(t.count for t in revisions.held(indicator) if t.key.endswith(".values"))
 
 
 @login_required
@@ -152,9 +148,8 @@ def node_edit(
             )
         except EditConflict as exc:
             conflict = exc
-            _conflict_message(request, exc)
             node.refresh_from_db()
-            form.data = _with_version(request, node.version)
+            keep_typed(request, form, exc)
         else:
             messages.success(request, _("Saved."))
             return HttpResponseRedirect(_node_url(node))
@@ -182,22 +177,41 @@ def target_edit(
         target = next((t for t in page.targets if t.pk == target_id), None)
         if target is None:
             raise NotFound(f"no target {target_id} on {node.ref}")
-    form = TargetForm(request.POST or None, target=target)
-    if request.method == "POST" and form.is_valid():
-        fields = {
-            "indicator": form.localized("indicator"),
-            "span": form.localized("span"),
-            **{k: form.cleaned_data[k] for k in ("value", "direction", "relative", "year")},
-            "unit": form.cleaned_data["unit"].strip(),
-            "binding": form.cleaned_data["binding"],
-        }
+    measuring = request.method == "POST" and "measure" in request.POST
+    data = request.POST if request.method == "POST" else None
+    form = TargetForm(None if measuring else data, target=target)
+    values = _values_of(target.indicator) if target is not None else 0
+    measure = (
+        TargetIndicatorForm(data if measuring else None, target=target, values=values)
+        if target is not None
+        else None
+    )
+    conflict: list[tuple[str, str, str]] = []
+    if measuring and measure is not None and target is not None and measure.is_valid():
         try:
-            _save_target(request, node, target, form, fields)
+            services.target_set_indicator(
+                target=target,
+                actor=request.user,
+                version=measure.cleaned_data["version"],
+                indicator=measure.cleaned_data["indicator"],
+                name=measure.localized("name"),
+                unit=measure.cleaned_data["unit"],
+            )
         except EditConflict as exc:
-            _conflict_message(request, exc)
+            keep_typed(request, measure, exc)
+        except InvalidInput as exc:
+            _add_problems(measure, exc)
+        else:
+            messages.success(request, _("The target now measures another indicator."))
+            return HttpResponseRedirect(links.plan_url("target_edit", plan, node.ref, target.pk))
+    elif not measuring and request.method == "POST" and form.is_valid():
+        try:
+            _save_target(request, node, target, form)
+        except EditConflict as exc:
             assert target is not None
             target.refresh_from_db()
-            form.data = _with_version(request, target.version)
+            conflict = differences(form, TargetForm(target=target))
+            keep_typed(request, form, exc)
         except InvalidInput as exc:
             _add_problems(form, exc)
         else:
@@ -206,7 +220,16 @@ def target_edit(
     return render(
         request,
         "plans/target_edit.html",
-        {"plan": plan, "page": page, "node": node, "form": form, "target": target},
+        {
+            "plan": plan,
+            "page": page,
+            "node": node,
+            "form": form,
+            "target": target,
+            "measure": measure,
+            "values": values,
+            "conflict": conflict,
+        },
     )
 
 
@@ -219,12 +242,15 @@ def target_delete(
     target = next((t for t in page.targets if t.pk == target_id), None)
     if target is None:
         raise NotFound(f"no target {target_id} on {ref}")
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        raise InvalidInput([Problem("version", "not a version number")])
     try:
         services.target_delete(
-            target=target, actor=request.user, version=int(request.POST.get("version", 0))
+            target=target, actor=request.user, version=form.cleaned_data["version"]
         )
     except EditConflict as exc:
-        _conflict_message(request, exc)
+        tell(request, exc)
     else:
         messages.success(request, _("Target removed."))
     return HttpResponseRedirect(_node_url(page.node))
@@ -328,10 +354,13 @@ def node_structure(
 @require_POST
 def plan_publish(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
     plan = selectors.plan_get(viewer=request.user, slug=slug, revision=revision)
-    plan = services.plan_publish(plan=plan, actor=request.user)
+    carried: list[revisions.Tally] = []
+    plan = services.plan_publish(plan=plan, actor=request.user, carried=carried)
     messages.success(
         request, _("Revision %(revision)s is now the plan.") % {"revision": plan.revision}
     )
+    for line in carried:
+        messages.info(request, line.text)
     return HttpResponseRedirect(links.plan_url("detail", plan))
 
 
@@ -352,16 +381,22 @@ def indicator_edit(request: HttpRequest, indicator_id: int) -> HttpResponse:
         raise NotFound("no such indicator")
     policy.require(request.user, "target.edit", indicator)
     form = IndicatorForm(request.POST or None, indicator=indicator)
+    conflict: list[tuple[str, str, str]] = []
     if request.method == "POST" and form.is_valid():
         try:
             services.indicator_update(
                 indicator=indicator,
                 actor=request.user,
+                version=form.cleaned_data["version"],
                 name=form.localized("name"),
                 definition=form.localized("definition"),
                 **{k: form.cleaned_data[k] for k in ("unit", "source", "type", "sdg_code")},
                 disaggregations=list(form.cleaned_data["disaggregations"]),
             )
+        except EditConflict as exc:
+            indicator.refresh_from_db()
+            conflict = differences(form, IndicatorForm(indicator=indicator))
+            keep_typed(request, form, exc)
         except InvalidInput as exc:
             _add_problems(form, exc)
         else:
@@ -371,5 +406,5 @@ def indicator_edit(request: HttpRequest, indicator_id: int) -> HttpResponse:
     return render(
         request,
         "plans/indicator_edit.html",
-        {"indicator": indicator, "form": form, "targets": targets},
+        {"indicator": indicator, "form": form, "targets": targets, "conflict": conflict},
     )

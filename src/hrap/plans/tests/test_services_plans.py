@@ -10,7 +10,7 @@ from hrap.accounts.system import system_actor
 from hrap.core.errors import EditConflict, InvalidInput, PermissionDenied
 from hrap.core.models import AuditEvent
 from hrap.plans import services
-from hrap.plans.models import Assignment, PlanNode, Target
+from hrap.plans.models import Assignment, Plan, PlanNode, Target
 from hrap.plans.tests.factories import AgencyFactory, NodeFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +118,6 @@ def test_targets_are_created_updated_and_deleted_with_audit(staff) -> None:
         target=target,
         actor=staff,
         version=target.version,
-        indicator={"en": "PM2.5 intensity"},
         value=Decimal("12.5"),
         unit="%",
         direction="decrease",
@@ -139,10 +138,9 @@ def test_targets_are_created_updated_and_deleted_with_audit(staff) -> None:
 def test_a_target_without_indicator_or_with_a_bad_year_is_refused(staff) -> None:
     target = TargetFactory.create()
     with pytest.raises(InvalidInput) as refused:
-        services.target_update(
-            target=target,
+        services.target_create(
+            node=target.node,
             actor=staff,
-            version=1,
             indicator={"en": "  "},
             value=Decimal(1),
             unit="",
@@ -184,5 +182,6 @@ def test_reimporting_keeps_assignments_by_ref(staff, sample_plan, sample_bytes) 
     agency = AgencyFactory.create(code="mee")
     services.assignment_set(node=node, actor=staff, agency=agency, role="lead")
     services.plan_import(raw=sample_bytes, actor=system_actor(), replace=True)
-    kept = Assignment.objects.get()
+    kept = Assignment.objects.get(node__plan__status=Plan.Status.ACTIVE)
     assert (kept.node.ref, kept.agency.code, kept.role) == ("III.1.1", "mee", "lead")
+    assert (kept.node.plan.revision, node.assignments.count()) == (2, 1)  # history keeps its own

@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from hrap.accounts.system import system_actor
-from hrap.core.errors import InvalidInput
+from hrap.core.errors import InvalidInput, InvalidTransition, NotFound
+from hrap.core.revisions import Tally
 from hrap.plans import planfile, selectors, services
-from hrap.plans.models import Plan
+from hrap.plans.models import Plan, Target
 
 
 class Command(BaseCommand):
@@ -22,9 +24,16 @@ class Command(BaseCommand):
         do_import = actions.add_parser("import", help="Validate a plan file and write it whole.")
         do_import.add_argument("file", type=Path)
         do_import.add_argument(
-            "--replace", action="store_true", help="Replace a plan with the same slug."
+            "--replace",
+            action="store_true",
+            help="Make the file a new revision of the plan with the same slug; the current one "
+            "is kept, superseded, and what was built on it is carried over by ref.",
         )
-        do_import.add_argument("--status", choices=Plan.Status.values, default=Plan.Status.ACTIVE)
+        do_import.add_argument(
+            "--status",
+            choices=[Plan.Status.DRAFT, *Plan.CURRENT],
+            default=Plan.Status.ACTIVE,
+        )
         do_export = actions.add_parser("export", help="Write a plan as a plan file.")
         do_export.add_argument("slug")
         do_export.add_argument("-o", "--output", type=Path, help="File to write (default: stdout).")
@@ -48,16 +57,22 @@ class Command(BaseCommand):
 
     def _import(self, *, file: Path, replace: bool, status: str, **_: Any) -> None:
         raw = self._read(file)
+        carried: list[Tally] = []
         try:
-            plan = services.plan_import(
-                raw=raw, actor=system_actor(), replace=replace, status=status
-            )
-        except InvalidInput as exc:
-            self._fail(file, [str(p) for p in exc.problems])
+            with translation.override("en"):  # the console speaks English
+                plan = services.plan_import(
+                    raw=raw, actor=system_actor(), replace=replace, status=status, carried=carried
+                )
+        except (InvalidInput, InvalidTransition) as exc:
+            problems = getattr(exc, "problems", None) or [exc]
+            self._fail(file, [str(p) for p in problems])
             return
         nodes = plan.nodes.count()
-        targets = sum(1 for _ in plan.nodes.filter(targets__isnull=False).values("targets"))
-        self.stdout.write(f"imported {plan.slug}: {nodes} nodes, {targets} targets")
+        targets = Target.objects.filter(node__plan=plan).count()
+        revision = f" revision {plan.revision}" if plan.revision > 1 else ""
+        self.stdout.write(f"imported {plan.slug}{revision}: {nodes} nodes, {targets} targets")
+        for line in carried:
+            self.stdout.write(f"carried over: {line}")
 
     def _validate(self, *, file: Path, **_: Any) -> None:
         document, problems = planfile.parse(self._read(file))
@@ -68,9 +83,10 @@ class Command(BaseCommand):
         self.stdout.write(f"{file}: valid hrap-plan/1 file")
 
     def _export(self, *, slug: str, output: Path | None, **_: Any) -> None:
-        plan = Plan.objects.filter(slug=slug).first()
-        if plan is None:
-            raise CommandError(f"no plan with slug {slug!r}", returncode=2)
+        try:
+            plan = selectors.plan_get(viewer=system_actor(), slug=slug)
+        except NotFound:
+            raise CommandError(f"no plan with slug {slug!r}", returncode=2) from None
         text = planfile.dumps(selectors.plan_document(plan=plan))
         if output is None:
             self.stdout.write(text, ending="")
