@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from hrap.accounts import policy
 from hrap.core.errors import InvalidInput, NotFound
@@ -17,6 +17,7 @@ from hrap.directory.forms import AgencyForm, JurisdictionForm
 from hrap.directory.models import Agency, Jurisdiction
 
 
+@require_safe
 def agency_list(request: HttpRequest) -> HttpResponse:
     return render(request, "directory/agency_list.html", {"agencies": selectors.agency_list()})
 
@@ -28,6 +29,7 @@ def _agency(code: str) -> Agency:
     return agency
 
 
+@require_safe
 def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
     agency = _agency(code)
     return render(
@@ -63,6 +65,7 @@ def agency_edit(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "directory/agency_edit.html", {"agency": agency, "form": form})
 
 
+@require_safe
 def jurisdiction_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,

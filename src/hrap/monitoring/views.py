@@ -230,6 +230,7 @@ def node_panel(request: HttpRequest, node: object) -> SafeString | None:
 
 
 @login_required
+@require_safe
 def upload_template(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     plan = _plan(request, slug)
     cycle = selectors.cycle_get(viewer=request.user, plan=plan, period=period)
@@ -344,6 +345,7 @@ def evidence_add(request: HttpRequest, slug: str, period: str, report_id: int) -
     return HttpResponseRedirect(_report_url(report))
 
 
+@require_safe
 def evidence_file(
     request: HttpRequest, slug: str, period: str, report_id: int, evidence_id: int
 ) -> FileResponse:

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from hrap.accounts import policy
 from hrap.core import audit, panels
@@ -22,11 +22,13 @@ from hrap.plans.forms import AssignmentForm, IndicatorForm, NodeForm, TargetForm
 from hrap.plans.models import Assignment, Indicator, Plan, PlanNode, Target
 
 
+@require_safe
 def plan_list(request: HttpRequest) -> HttpResponse:
     plans = selectors.plan_list(viewer=request.user)
     return render(request, "plans/plan_list.html", {"plans": plans})
 
 
+@require_safe
 def plan_detail(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
     plan = selectors.plan_get(viewer=request.user, slug=slug, revision=revision)
     tree = selectors.plan_tree(plan=plan)
@@ -43,6 +45,7 @@ def plan_detail(request: HttpRequest, slug: str, revision: int | None = None) ->
     )
 
 
+@require_safe
 def plan_export(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
     plan = selectors.plan_get(viewer=request.user, slug=slug, revision=revision)
     response = HttpResponse(
@@ -59,6 +62,7 @@ def _node_page(
     return plan, selectors.node_get(viewer=request.user, plan=plan, ref=ref)
 
 
+@require_safe
 def node_detail(
     request: HttpRequest, slug: str, ref: str, revision: int | None = None
 ) -> HttpResponse:
@@ -269,6 +273,7 @@ def assignments_edit(
     )
 
 
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     plans = selectors.plan_list(viewer=request.user)
@@ -286,6 +291,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def plan_review(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
     plan = selectors.plan_get(viewer=request.user, slug=slug, revision=revision)
     policy.require(request.user, "plan.review", plan)
