@@ -1,12 +1,15 @@
-"""Every URL in the URLconf, as every role: allowed or refused, and other agencies' objects hidden.
+"""Every URL in the URLconf, as every role, read and written: allowed or refused, other agencies'
+and other regions' objects hidden, and a refused write writes nothing (no audit event).
 
-A page added to the URLconf without a row here fails `test_every_url_is_in_the_matrix`.
+A page added to the URLconf without a read row and a write row here fails
+`test_every_url_is_in_the_matrix_for_reading_and_writing`.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
@@ -22,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hrap.accounts import services
 from hrap.accounts.models import Membership, Role
 from hrap.accounts.system import system_actor
+from hrap.core.models import AuditChainHead
 from hrap.directory.models import Agency, Jurisdiction
 from hrap.directory.services import agency_create
 from hrap.monitoring import services as monitoring
@@ -32,10 +37,13 @@ from hrap.plans.sample import DOCUMENTS
 
 SLUG = "cn-nhrap-2021-2025"
 ROLES = ["anonymous", "member", "administrator", "secretariat", "focal_mee", "focal_moj",
-         "reviewer_mee", "regional_bj", "evaluator"]  # fmt: skip
+         "focal_mof", "reviewer_mee", "regional_bj", "regional_sh", "evaluator"]  # fmt: skip
+# III.1.1 is led nationally by mee; mof co-implements it in Beijing only (a task carried out
+# locally), so its reports and values belong to Beijing: regional_bj's, never regional_sh's.
 STAFF = {"administrator", "secretariat"}
 SEES_DRAFTS = STAFF | {"evaluator"}
 SIGNED_IN = set(ROLES) - {"anonymous"}
+ENTERS_VALUES = STAFF | {"focal_mee", "focal_mof", "regional_bj", "regional_sh"}
 
 
 @dataclass
@@ -47,6 +55,11 @@ class Case:
     # role → expected status; roles not listed expect `default`
     expect: dict[str, int] = field(default_factory=dict)
     default: int = 200
+    # For writes: the roles whose request is written (an audit event); for everyone else
+    # nothing may be. None: not checked. A read never writes anything.
+    writes: set[str] | None = None
+    # A row another branch makes true (its name): a mismatch is reported, not failed.
+    pending: str = ""
 
 
 def only(allowed: set[str], ok: int, refused: int, anonymous: int = 302) -> dict[str, int]:
@@ -56,75 +69,171 @@ def only(allowed: set[str], ok: int, refused: int, anonymous: int = 302) -> dict
     }
 
 
+def read_only(name: str, kwargs: dict[str, Any] | None = None, signed_in: bool = False) -> Case:
+    """A page that only reads: a write to it is refused for everyone, and writes nothing (those
+    not signed in are sent to log in first where the page is for people who are)."""
+    return Case(
+        name,
+        kwargs or {},
+        "post",
+        expect={"anonymous": 302} if signed_in else {},
+        default=405,
+        writes=set(),
+    )
+
+
+def write_only(name: str, kwargs: dict[str, Any]) -> Case:
+    """A page that only takes writes (a form's target): reading it is refused for everyone."""
+    return Case(name, kwargs, expect={"anonymous": 302}, default=405)
+
+
+def value_cell(jurisdiction: str, writers: set[str], **expect: int) -> Case:
+    """One cell of the entry grid for the matrix's indicator, in 2023."""
+    return Case("monitoring:grid", {"indicator_id": "INDICATOR"}, "post", {f"v-{{PLACE_{jurisdiction}}}--2023": "12.5"},
+                {**only(writers, 302, 403), **expect}, writes=writers)  # fmt: skip
+
+
+def value_upload(jurisdiction: str, writers: set[str], pending: str = "") -> Case:
+    """One row of an upload for the matrix's indicator, in 2023."""
+    row = f"indicator,jurisdiction,period,disaggregation,value,source,status\n{{INDICATOR}},{jurisdiction},2023,,12.5,matrix,provisional\n"
+    refused = {role: 200 for role in ENTERS_VALUES - writers}  # the page lists the refused row
+    return Case("monitoring:upload", PERIOD_2023, "post", {"file": ("values.csv", row)},
+                {**only(writers, 302, 403), **refused}, writes=writers, pending=pending)  # fmt: skip
+
+
 NODE = {"slug": SLUG, "ref": "III.1.1"}
 DRAFT = {"slug": SLUG, "revision": 2}
 DRAFT_NODE = {**DRAFT, "ref": "III.1.1"}
+PERIOD_2023 = {"slug": SLUG, "period": "2023"}
+REPORT = {"slug": SLUG, "period": "2022", "report_id": "REPORT"}
+LOCAL_REPORT = {"slug": SLUG, "period": "2022", "report_id": "LOCAL_REPORT"}
+SEES_REPORT = SEES_DRAFTS | {"focal_mee", "reviewer_mee"}
+SEES_LOCAL_REPORT = SEES_DRAFTS | {"focal_mof", "regional_bj"}
+SAVE = {"version": 1, "progress": "on_track", "narrative": "x"}
+TARGET = {"version": 1, "indicator_en": "stations", "value": "5", "direction": "increase"}
 
 CASES: list[Case] = [
     Case("home", default=302),
+    Case("home", method="post", default=302, writes=set()),
     Case("plans:list"),
+    read_only("plans:list"),
     Case("plans:search", data={"q": "死刑"}),
+    read_only("plans:search"),
     Case("plans:detail", {"slug": SLUG}),
     Case("plans:detail", DRAFT, expect=only(SEES_DRAFTS, 200, 404, anonymous=404)),
+    read_only("plans:detail", {"slug": SLUG}),
     Case("plans:export", {"slug": SLUG}),
     Case("plans:export", DRAFT, expect=only(SEES_DRAFTS, 200, 404, anonymous=404)),
+    read_only("plans:export", DRAFT),
     Case("plans:node", NODE),
     Case("plans:node", DRAFT_NODE, expect=only(SEES_DRAFTS, 200, 404, anonymous=404)),
+    read_only("plans:node", NODE),
     Case("plans:review", {"slug": SLUG}, expect=only(STAFF, 200, 403)),
     Case("plans:review", DRAFT, expect={**only(STAFF, 200, 404), "evaluator": 403}),
-    Case("plans:publish", DRAFT, "post", expect={**only(STAFF, 302, 404), "evaluator": 403}),
-    Case("plans:discard", DRAFT, "post", expect={**only(STAFF, 302, 404), "evaluator": 403}),
+    read_only("plans:review", DRAFT, signed_in=True),
+    write_only("plans:publish", DRAFT),
+    Case("plans:publish", DRAFT, "post", expect={**only(STAFF, 302, 404), "evaluator": 403}, writes=STAFF),
+    write_only("plans:discard", DRAFT),
+    Case("plans:discard", DRAFT, "post", expect={**only(STAFF, 302, 404), "evaluator": 403}, writes=STAFF),
     Case("plans:node_edit", NODE, expect=only(STAFF, 200, 403)),
-    Case("plans:node_edit", NODE, "post", {"version": 1, "title_en": "Changed"}, only(STAFF, 302, 403)),
-    Case("plans:node_structure", DRAFT_NODE, "post", {"action": "up"}, {**only(STAFF, 302, 404), "evaluator": 403}),
+    Case("plans:node_edit", NODE, "post", {"version": 1, "title_en": "Changed"}, only(STAFF, 302, 403), writes=STAFF),
+    write_only("plans:node_structure", DRAFT_NODE),
+    Case("plans:node_structure", DRAFT_NODE, "post", {"action": "down"}, {**only(STAFF, 302, 404), "evaluator": 403}, writes=STAFF),
     Case("plans:target_add", NODE, expect=only(STAFF, 200, 403)),
+    Case("plans:target_add", NODE, "post", TARGET, only(STAFF, 302, 403), writes=STAFF),
     Case("plans:target_edit", {**NODE, "target_id": "TARGET"}, expect=only(STAFF, 200, 403)),
-    Case("plans:target_delete", {**NODE, "target_id": "TARGET"}, "post", {"version": 1}, only(STAFF, 302, 403)),
+    Case("plans:target_edit", {**NODE, "target_id": "TARGET"}, "post", TARGET, only(STAFF, 302, 403), writes=STAFF),
+    write_only("plans:target_delete", {**NODE, "target_id": "TARGET"}),
+    Case("plans:target_delete", {**NODE, "target_id": "TARGET"}, "post", {"version": 1}, only(STAFF, 302, 403), writes=STAFF),
     Case("plans:assignments", NODE, expect=only(STAFF, 200, 403)),
+    Case("plans:assignments", NODE, "post", {"agency": "MOJ", "role": "co"}, only(STAFF, 302, 403), writes=STAFF),
+    Case("plans:indicator_edit", {"indicator_id": "INDICATOR"}, expect=only(STAFF, 200, 403)),
+    Case("plans:indicator_edit", {"indicator_id": "INDICATOR"}, "post", {"version": 1, "name_en": "stations", "unit": "%"}, only(STAFF, 302, 403), writes=STAFF),
     Case("directory:agencies"),
+    read_only("directory:agencies"),
     Case("directory:agency", {"code": "mee"}),
+    read_only("directory:agency", {"code": "mee"}),
     Case("directory:agency_edit", {"code": "mee"}, expect=only(STAFF | {"focal_mee"}, 200, 404)),
     Case("directory:agency_edit", {"code": "moj"}, expect=only(STAFF | {"focal_moj"}, 200, 404)),
-    Case("directory:agency_edit", {"code": "moj"}, "post", {"version": 1, "name_en": "Hijacked"}, only(STAFF | {"focal_moj"}, 302, 404)),
+    Case("directory:agency_edit", {"code": "moj"}, "post", {"version": 1, "name_en": "Hijacked"}, only(STAFF | {"focal_moj"}, 302, 404), writes=STAFF | {"focal_moj"}),
     Case("directory:agency_create", expect=only(STAFF, 200, 403)),
-    Case("directory:agency_create", method="post", data={"code": "added", "name_en": "Added"}, expect=only(STAFF, 302, 403)),
+    Case("directory:agency_create", method="post", data={"code": "added", "name_en": "Added"}, expect=only(STAFF, 302, 403), writes=STAFF),
     Case("directory:agency_edit", {"code": "no-such-agency"}, expect={"anonymous": 302}, default=404),
     Case("directory:jurisdictions"),
+    read_only("directory:jurisdictions"),
     Case("directory:jurisdiction_edit", {"code": "CN-BJ"}, expect=only(STAFF | {"regional_bj"}, 200, 404)),
-    Case("directory:jurisdiction_edit", {"code": "CN-SH"}, expect=only(STAFF, 200, 404)),
+    Case("directory:jurisdiction_edit", {"code": "CN-SH"}, expect=only(STAFF | {"regional_sh"}, 200, 404)),
+    Case("directory:jurisdiction_edit", {"code": "CN-SH"}, "post", {"version": 1, "name_en": "Hijacked"}, only(STAFF | {"regional_sh"}, 302, 404), writes=STAFF | {"regional_sh"}),
     Case("audit", expect=only(STAFF | {"evaluator"}, 200, 404)),
+    read_only("audit", signed_in=True),
     Case("login"),
-    Case("logout", method="post", default=302),
+    Case("login", method="post", data={"username": "matrix-member", "password": "wrong"}, writes=set()),
+    Case("logout", default=405),
+    Case("logout", method="post", default=302, writes=set()),
     Case("second_factor_verify", default=302),
+    Case("second_factor_verify", method="post", data={"code": "000000"}, default=302, writes=set()),
     Case("second_factor_setup", expect=only(SIGNED_IN, 200, 200)),
+    Case("second_factor_setup", method="post", data={"code": "000000"}, expect=only(SIGNED_IN, 200, 200), writes=set()),
     Case("security", expect=only(SIGNED_IN, 200, 200)),
-    Case("token_revoke", {"token_id": "OTHER_TOKEN"}, "post", expect={"anonymous": 302}, default=404),
+    Case("security", method="post", data={"name": "a script"}, expect=only(SIGNED_IN, 200, 200), writes=SIGNED_IN),
+    write_only("token_revoke", {"token_id": "OTHER_TOKEN"}),
+    Case("token_revoke", {"token_id": "OTHER_TOKEN"}, "post", expect={"anonymous": 302}, default=404, writes=set()),
     Case("password_reset"),
+    Case("password_reset", method="post", data={"email": "nobody@example.org"}, default=302, writes=set()),
     Case("password_reset_done"),
+    Case("password_reset_done", method="post", default=405, writes=set()),
     Case("password_reset_confirm", {"uidb64": "MQ", "token": "bad-token"}),
+    Case("password_reset_confirm", {"uidb64": "MQ", "token": "bad-token"}, "post", {"new_password1": "x", "new_password2": "x"}, writes=set()),
     Case("password_reset_complete"),
+    Case("password_reset_complete", method="post", default=405, writes=set()),
     Case("api:plans"),
+    Case("api:plans", method="post", default=405, writes=set()),
     Case("api:plan_file", {"slug": SLUG}),
+    Case("api:plan_file", {"slug": SLUG}, "patch", default=405, writes=set()),
     Case("api:agency", {"code": "mee"}),
-    Case("api:agency_update", {"code": "moj"}, "patch", {"name": {"en": "Hijacked"}, "version": 1}, expect={**only(STAFF | {"focal_moj"}, 200, 404), "anonymous": 401}),
+    Case("api:agency", {"code": "mee"}, "post", default=405, writes=set()),
+    Case("api:agency_update", {"code": "moj"}),  # the agency, read at the same address
+    Case("api:agency_update", {"code": "moj"}, "patch", {"name": {"en": "Hijacked"}, "version": 1}, expect={**only(STAFF | {"focal_moj"}, 200, 404), "anonymous": 401}, writes=STAFF | {"focal_moj"}),
     Case("monitoring:cycles", {"slug": SLUG}),
-    Case("monitoring:cycles", {"slug": SLUG}, "post", {"period": "2024", "opens": "2024-11-01", "due": "2025-01-31", "closes": "2025-02-28"}, only(STAFF, 302, 403, anonymous=403)),
-    Case("monitoring:cycle", {"slug": SLUG, "period": "2023"}),
-    Case("monitoring:cycle_open", {"slug": SLUG, "period": "2024"}, "post", expect={"anonymous": 302}, default=404),
-    Case("monitoring:report", {"slug": SLUG, "period": "2022", "report_id": "REPORT"}, expect=only(STAFF | {"evaluator", "focal_mee", "reviewer_mee"}, 200, 404, anonymous=404)),
-    Case("monitoring:report", {"slug": SLUG, "period": "2022", "report_id": "REPORT"}, "post", {"version": 1, "progress": "on_track", "narrative": "x"}, {**only({"administrator", "focal_mee"}, 302, 404, anonymous=302), "secretariat": 404, "evaluator": 404, "reviewer_mee": 404}),  # anonymous: to log in, the text kept in the browser
-    Case("monitoring:report_step", {"slug": SLUG, "period": "2022", "report_id": "REPORT", "step": "submit"}, "post", {"version": 1}, {**only({"administrator", "focal_mee"}, 302, 404), "secretariat": 403, "evaluator": 403, "reviewer_mee": 403}),
-    Case("monitoring:template", {"slug": SLUG, "period": "2023"}, expect=only(STAFF | {"focal_mee", "regional_bj"}, 200, 403)),
-    Case("monitoring:upload", {"slug": SLUG, "period": "2023"}, expect=only(STAFF | {"focal_mee", "regional_bj"}, 200, 403)),
-    Case("monitoring:evidence_add", {"slug": SLUG, "period": "2022", "report_id": "REPORT"}, "post", {}, {**only({"administrator", "focal_mee"}, 302, 404), "anonymous": 302}),
-    Case("monitoring:evidence", {"slug": SLUG, "period": "2022", "report_id": "REPORT", "evidence_id": 999999}, default=404),
-    Case("monitoring:grid", {"indicator_id": "INDICATOR"}, expect=only(STAFF | {"focal_mee", "regional_bj"}, 200, 403)),
-    Case("plans:indicator_edit", {"indicator_id": "INDICATOR"}, expect=only(STAFF, 200, 403)),
+    Case("monitoring:cycles", {"slug": SLUG}, "post", {"period": "2024", "opens": "2024-11-01", "due": "2025-01-31", "closes": "2025-02-28"}, only(STAFF, 302, 403, anonymous=403), writes=STAFF),
+    Case("monitoring:cycle", PERIOD_2023),
+    read_only("monitoring:cycle", PERIOD_2023),
+    write_only("monitoring:cycle_open", {"slug": SLUG, "period": "2024"}),
+    Case("monitoring:cycle_open", {"slug": SLUG, "period": "2024"}, "post", expect={"anonymous": 302}, default=404, writes=set()),
+    Case("monitoring:report", REPORT, expect=only(SEES_REPORT, 200, 404, anonymous=404)),
+    Case("monitoring:report", REPORT, "post", SAVE, {**only({"administrator", "focal_mee"}, 302, 404), "anonymous": 302}, writes={"administrator", "focal_mee"}),  # anonymous: to log in, the text kept in the browser
+    Case("monitoring:report", LOCAL_REPORT, expect=only(SEES_LOCAL_REPORT, 200, 404, anonymous=404)),
+    Case("monitoring:report", LOCAL_REPORT, "post", SAVE, {**only({"administrator", "focal_mof", "regional_bj"}, 302, 404), "anonymous": 302}, writes={"administrator", "focal_mof", "regional_bj"}),
+    write_only("monitoring:report_step", {**REPORT, "step": "submit"}),
+    Case("monitoring:report_step", {**REPORT, "step": "submit"}, "post", {"version": 1}, {**only({"administrator", "focal_mee"}, 302, 404), "secretariat": 403, "evaluator": 403, "reviewer_mee": 403}, writes={"administrator", "focal_mee"}),
+    Case("monitoring:report_step", {**LOCAL_REPORT, "step": "submit"}, "post", {"version": 1}, {**only({"administrator", "focal_mof", "regional_bj"}, 302, 404), "secretariat": 403, "evaluator": 403}, writes={"administrator", "focal_mof", "regional_bj"}),
+    Case("monitoring:report_step", {**REPORT, "step": "return"}, "post", {"version": 1, "reason": "x"}, {**only(STAFF, 302, 404), "evaluator": 403, "focal_mee": 403, "reviewer_mee": 403}, writes=set()),  # a draft: not returned
+    Case("monitoring:template", PERIOD_2023, expect=only(ENTERS_VALUES, 200, 403)),
+    read_only("monitoring:template", PERIOD_2023, signed_in=True),
+    Case("monitoring:upload", PERIOD_2023, expect=only(ENTERS_VALUES, 200, 403)),
+    value_upload("CN", STAFF | {"focal_mee"}, pending="values"),
+    value_upload("CN-BJ", STAFF | {"focal_mee", "focal_mof", "regional_bj"}, pending="values"),
+    value_upload("CN-SH", STAFF | {"focal_mee", "regional_sh"}, pending="values"),
+    write_only("monitoring:evidence_add", REPORT),
+    Case("monitoring:evidence_add", REPORT, "post", {}, {**only({"administrator", "focal_mee"}, 302, 404), "anonymous": 302}, writes=set()),  # no file: nothing to attach
+    Case("monitoring:evidence_add", LOCAL_REPORT, "post", {"evidence": ("note.txt", "stations")}, {**only({"administrator", "focal_mof", "regional_bj"}, 302, 404), "anonymous": 302}, writes={"administrator", "focal_mof", "regional_bj"}),
+    Case("monitoring:evidence", {**REPORT, "evidence_id": 999999}, default=404),
+    read_only("monitoring:evidence", {**REPORT, "evidence_id": 999999}),
+    Case("monitoring:grid", {"indicator_id": "INDICATOR"}, expect=only(ENTERS_VALUES, 200, 403)),
+    value_cell("CN", STAFF | {"focal_mee"}, regional_bj=302, regional_sh=302),  # not their rows: ignored
+    value_cell("CN-BJ", STAFF | {"focal_mee", "focal_mof", "regional_bj"}, regional_sh=302),
+    value_cell("CN-SH", STAFF | {"focal_mee", "regional_sh"}, regional_bj=302),
     Case("monitoring:inbox", expect=only(SIGNED_IN, 200, 200)),
+    read_only("monitoring:inbox", signed_in=True),
+    Case("monitoring:calendar", {"token": "CALENDAR"}),
     Case("monitoring:calendar", {"token": "not-a-calendar"}, default=404),
+    read_only("monitoring:calendar", {"token": "CALENDAR"}),
     Case("api:api-root", default=404),  # nothing at the root: the operations are below it
+    Case("api:api-root", method="post", default=404, writes=set()),
     Case("api:openapi-json"),
+    Case("api:openapi-json", method="post", default=405, writes=set()),
     Case("api:openapi-view"),
+    Case("api:openapi-view", method="post", default=405, writes=set()),
 ]  # fmt: skip
 
 # Covered by Django itself: the admin's own staff check (sampled below), the language switch.
@@ -142,11 +251,16 @@ def walk(patterns: list[Any], namespace: str = "") -> set[str]:
     return names
 
 
-def test_every_url_is_in_the_matrix() -> None:
+def test_every_url_is_in_the_matrix_for_reading_and_writing() -> None:
     named = {n for n in walk(get_resolver().url_patterns) if not n.startswith(FAMILIES_OUTSIDE)}
     covered = {case.name for case in CASES}
     assert named - covered == set(), "add these pages to the permission matrix"
     assert covered - named == set()
+    read = {case.name for case in CASES if case.method == "get"}
+    written = {case.name for case in CASES if case.method in ("post", "patch")}
+    assert named - read == set(), "add a read (GET) row for these pages"
+    assert named - written == set(), "add a write (POST or PATCH) row for these pages"
+    assert [c for c in CASES if c.method != "get" and c.writes is None] == []
 
 
 def _world() -> dict[str, Any]:
@@ -164,41 +278,83 @@ def _world() -> dict[str, Any]:
                 user=user,
                 role=role_value,
                 agency=Agency.objects.get(code=scope) if kind in ("focal", "reviewer") else None,
-                jurisdiction=Jurisdiction.objects.get(code="CN-BJ") if kind == "regional" else None,
+                jurisdiction=Jurisdiction.objects.get(code=f"CN-{scope.upper()}")
+                if kind == "regional"
+                else None,
             )
         if role == "administrator":
             user.is_staff = user.is_superuser = True
             user.save()
         users[role] = user
-    admin = users["administrator"]
+    system = system_actor()
     node = PlanNode.objects.get(plan__slug=SLUG, plan__status=Plan.Status.ACTIVE, ref="III.1.1")
+    beijing = Jurisdiction.objects.get(code="CN-BJ")
     plan_services.assignment_set(
-        node=node, actor=admin, agency=Agency.objects.get(code="mee"), role="lead"
+        node=node, actor=system, agency=Agency.objects.get(code="mee"), role="lead"
+    )
+    # The demo may have drawn a national co-implementer for the task (its order, and so its
+    # draw, differs between databases); without one, mee's report can be submitted at once.
+    for other in node.assignments.exclude(agency__code="mee"):
+        plan_services.assignment_remove(assignment=other, actor=system)
+    plan_services.assignment_set(
+        node=node,
+        actor=system,
+        agency=Agency.objects.get(code="mof"),
+        role="co",
+        jurisdiction=beijing,
     )
     # The demo's synthetic 2023 cycle has reports in every state; a fresh 2022 one starts in draft.
     cycle = monitoring.cycle_create(
         plan=node.plan,
-        actor=admin,
+        actor=system,
         period="2022",
         opens=date(2022, 11, 1),
         due=date(2023, 1, 31),
         closes=date(2023, 2, 28),
     )
-    monitoring.cycle_open(cycle=cycle, actor=admin)
+    monitoring.cycle_open(cycle=cycle, actor=system)
     other = User.objects.create_user("someone-else", password="pw-Secret-123!")
     _, _ = services.token_create(user=other, name="theirs", actor=other)
     target = Target.objects.filter(
         node__plan__status=Plan.Status.ACTIVE, node__ref="III.1.1"
     ).first()
     assert target is not None
-    report = ProgressReport.objects.get(cycle=cycle, node=node, agency__code="mee")
+    # No other task of mof's carries the indicator: its values are Beijing's only.
+    assert (
+        not Target.objects.filter(indicator=target.indicator, node__assignments__agency__code="mof")
+        .exclude(node=node)
+        .exists()
+    )
+    reports = ProgressReport.objects.filter(cycle=cycle, node=node)
     return {
         "users": users,
         "TARGET": target.pk,
         "OTHER_TOKEN": other.api_tokens.get().pk,
-        "REPORT": report.pk,
+        "REPORT": reports.get(agency__code="mee", jurisdiction=None).pk,
+        "LOCAL_REPORT": reports.get(agency__code="mof", jurisdiction=beijing).pk,
         "INDICATOR": target.indicator_id,
+        "MOJ": Agency.objects.get(code="moj").pk,
+        "CALENDAR": users["focal_mee"].calendar_token,
+        **{f"PLACE_{code}": pk for code, pk in Jurisdiction.objects.values_list("code", "pk")},
     }
+
+
+def _filled(text: str, world: dict[str, Any]) -> str:
+    """`{NAME}` in a case's text → the world's value of NAME (an id, a code)."""
+    for name in re.findall(r"\{([A-Z][A-Z0-9_-]*)\}", text):
+        text = text.replace(f"{{{name}}}", str(world[name]))
+    return text
+
+
+def _data(case: Case, world: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in case.data.items():
+        if isinstance(value, tuple):  # (file name, content): an uploaded file
+            value = SimpleUploadedFile(value[0], _filled(value[1], world).encode())
+        elif isinstance(value, str):
+            value = world.get(value, _filled(value, world))
+        data[_filled(key, world)] = value
+    return data
 
 
 def _as_headers(meta: dict[str, str]) -> dict[str, str]:
@@ -210,16 +366,20 @@ def _as_headers(meta: dict[str, str]) -> dict[str, str]:
 def _request(client: Client, case: Case, world: dict[str, Any], headers: dict[str, str]) -> int:
     kwargs = {k: world.get(v, v) if isinstance(v, str) else v for k, v in case.kwargs.items()}
     url = reverse(case.name, kwargs=kwargs)
+    data = _data(case, world)
     if case.name.startswith("api:") and case.method != "get":
         call: Callable[..., Any] = getattr(client, case.method)
         return int(
-            call(
-                url, data=json.dumps(case.data), content_type="application/json", **headers
-            ).status_code
+            call(url, data=json.dumps(data), content_type="application/json", **headers).status_code
         )
     if case.method == "get":
-        return int(client.get(url, case.data, headers=_as_headers(headers)).status_code)
-    return int(getattr(client, case.method)(url, case.data, **headers).status_code)
+        return int(client.get(url, data, headers=_as_headers(headers)).status_code)
+    return int(getattr(client, case.method)(url, data, **headers).status_code)
+
+
+def _audit_head() -> int:
+    head = AuditChainHead.objects.filter(pk=1).first()
+    return head.sequence if head else 0
 
 
 @pytest.mark.slow
@@ -234,23 +394,30 @@ def test_each_role_gets_what_the_policy_allows(role: str) -> None:
         client.force_login(user)
         _, raw = services.token_create(user=user, name="matrix", actor=user)
         headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-    failures = []
+    failures, pending = [], []
     for case in CASES:
         use = headers if case.name.startswith("api:") else {}
         sid = transaction.savepoint()
+        before = _audit_head()
         status = _request(client, case, world, use)
+        wrote = _audit_head() > before
         transaction.savepoint_rollback(sid)
         expected = case.expect.get(role, case.default)
+        should_write = role in (case.writes or set())
+        where = f"{role}: {case.method.upper()} {case.name} {case.kwargs} {case.data or ''}"
+        found = (pending if case.pending else failures).append
         if status != expected:
-            failures.append(
-                f"{case.method.upper()} {case.name} {case.kwargs}: {status}, expected {expected}"
-            )
-        if case.name == "logout" and role != "anonymous":
+            found(f"{where}: {status}, expected {expected}")
+        if wrote != should_write:
+            found(f"{where}: {'wrote' if wrote else 'wrote nothing'}, expected the opposite")
+        if case.name == "logout" and case.method == "post" and role != "anonymous":
             client.force_login(world["users"][role])
-    assert failures == []
+    assert failures == [], "\n".join(failures)
     # The admin: only administrators get in; everyone else is sent to log in.
     admin_status = client.get(reverse("admin:index")).status_code
     assert admin_status == (200 if role == "administrator" else 302)
+    if pending:
+        pytest.xfail("rows another branch makes true: " + "; ".join(pending))
 
 
 @pytest.mark.django_db
@@ -295,7 +462,7 @@ def test_every_form_post_needs_its_csrf_token() -> None:
     world = _world()
     client = Client(enforce_csrf_checks=True)
     client.force_login(world["users"]["administrator"])
-    posts = [c for c in CASES if c.method == "post"] + [
+    posts = [c for c in CASES if c.method == "post" and not c.name.startswith("api:")] + [
         Case("login", method="post", data={"username": "x", "password": "y"}),
         Case("password_reset", method="post", data={"email": "x@example.org"}),
         Case("security", method="post", data={"name": "token"}),

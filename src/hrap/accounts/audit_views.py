@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from hrap.accounts import policy
 from hrap.core.models import AuditEvent
@@ -47,6 +48,7 @@ class _Echo:
 
 
 @login_required
+@require_safe
 def audit_events(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     policy.require_or_hide(request.user, "audit.view")
     events, given = _filtered(request)

@@ -6,11 +6,15 @@ through their attributes only, so the domain apps above this one are not importe
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Exists, OuterRef, Q
 
 from hrap.accounts.models import Membership, Role
 from hrap.core.errors import NotFound, PermissionDenied
@@ -18,8 +22,6 @@ from hrap.core.errors import NotFound, PermissionDenied
 User = AbstractBaseUser | AnonymousUser
 
 READ_PUBLISHED = {"plan.view", "node.view", "search", "agency.view", "jurisdiction.view"}
-# Reports: the object decides (whose agency, which state); see _report_rule.
-REPORT_ACTIONS = {"report.view", "report.edit", "report.submit", "report.consolidate"}
 SECRETARIAT_ACTIONS = {
     "plan.import",
     "plan.publish",
@@ -35,10 +37,6 @@ SECRETARIAT_ACTIONS = {
     "jurisdiction.edit",
     "jurisdiction.load",
     "cycle.open",
-    "report.return",
-    "report.approve",
-    "report.publish",
-    "report.view_all",
     "observation.enter",
     "target.baseline",
 }
@@ -47,11 +45,21 @@ EVALUATOR_ACTIONS = {
     "plan.export",
     "audit.view",
     "assessment.write",
-    "report.view_all",
 }
 ADMINISTRATOR_ONLY = {"user.manage"}
 SELF_SERVICE = {"token.manage", "second_factor.manage"}
 FOCAL_ACTIONS = {"observation.enter"}
+# Reports: the object decides (whose agency, which place, which state); see REPORT_RULES.
+# "report.view_all" is "report.view" of every report, for those the view rule reaches with ALL.
+REPORT_ACTIONS = {
+    "report.view",
+    "report.edit",
+    "report.submit",
+    "report.consolidate",
+    "report.return",
+    "report.approve",
+    "report.publish",
+}
 ALL_ACTIONS = (
     READ_PUBLISHED
     | SECRETARIAT_ACTIONS
@@ -60,7 +68,11 @@ ALL_ACTIONS = (
     | SELF_SERVICE
     | REPORT_ACTIONS
     | FOCAL_ACTIONS
+    | {"report.view_all"}
 )
+# Filters that match every row and none (an empty Q() would vanish when combined with |).
+EVERYTHING = Q(pk__isnull=False)
+NOTHING = Q(pk__in=[])
 
 
 def memberships(user: User | None) -> list[Membership]:
@@ -107,7 +119,12 @@ def is_system(user: User | None) -> bool:
 def can(
     user: User | None, action: str, obj: object | None = None, place: object | None = None
 ) -> bool:
-    """Whether `user` may do `action` to `obj` (and, for values, at `place`, a jurisdiction)."""
+    """Whether `user` may do `action` to `obj` (and, for values, at `place`, a jurisdiction).
+
+    Without `obj`, whether the user may do it to any object whatsoever (a role's power): a focal
+    point may edit its own agency, so `can(focal, "agency.edit")` is False but
+    `can(focal, "agency.edit", own_agency)` is True.
+    """
     if action not in ALL_ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     if user is None:
@@ -129,18 +146,18 @@ def can(
         return True
     if Role.EVALUATOR in held and action in EVALUATOR_ACTIONS:
         return True
-    if action in REPORT_ACTIONS and obj is not None:
-        return _report_rule(user, held, action, obj)
+    if action == "report.view_all":
+        return _reaches_every_report(user, "report.view")
+    if action in REPORT_ACTIONS:
+        return _report_allows(user, action, obj)
     if action == "observation.enter":
         return value_scope(user).allows(obj, place)
     if action == "agency.edit" and obj is not None:
         # A focal point keeps its own agency's details, and its sub-units'.
-        own = {m.agency_id for m in memberships(user) if m.role == Role.FOCAL_POINT}
-        return bool(own & _agency_chain(obj))
+        return bool(_agencies(user, Role.FOCAL_POINT) & _agency_chain(obj))
     if action == "jurisdiction.edit" and obj is not None:
         # A regional focal point: its jurisdiction and those below it.
-        own = {m.jurisdiction_id for m in memberships(user) if m.role == Role.REGIONAL_FOCAL_POINT}
-        return bool(own & _jurisdiction_chain(obj))
+        return bool(_regions(user) & _jurisdiction_chain(obj))
     return False
 
 
@@ -148,29 +165,310 @@ def _agencies(user: User | None, role: str) -> set[int]:
     return {m.agency_id for m in memberships(user) if m.role == role and m.agency_id}
 
 
-def _report_rule(user: User | None, held: set[str], action: str, report: Any) -> bool:
-    """Focal points write their agency's reports; lead reviewers consolidate co-implementers'."""
-    local = report.jurisdiction_id is not None and bool(
-        {m.jurisdiction_id for m in memberships(user) if m.role == Role.REGIONAL_FOCAL_POINT}
-        & _jurisdiction_chain(report.jurisdiction)
+def _regions(user: User | None) -> set[int]:
+    """The jurisdictions of the user's regional focal point memberships."""
+    return {
+        m.jurisdiction_id
+        for m in memberships(user)
+        if m.role == Role.REGIONAL_FOCAL_POINT and m.jurisdiction_id
+    }
+
+
+def agency_q(user: User | None, action: str = "agency.edit") -> Q:
+    """`can(user, action, agency)` as a filter on `Agency`: the same rule, for a whole list."""
+    if can(user, action):  # a role that may do it to every one (published reads: anyone)
+        return EVERYTHING
+    if action == "agency.edit":
+        return Q(pk__in=_subtree(user, "directory.Agency", _agencies(user, Role.FOCAL_POINT)))
+    return NOTHING
+
+
+def jurisdiction_q(user: User | None, action: str = "jurisdiction.edit") -> Q:
+    """`can(user, action, jurisdiction)` as a filter on `Jurisdiction`."""
+    if can(user, action):  # a role that may do it to every one (published reads: anyone)
+        return EVERYTHING
+    if action == "jurisdiction.edit":
+        return Q(pk__in=_subtree(user, "directory.Jurisdiction", _regions(user)))
+    return NOTHING
+
+
+def _subtree(user: User | None, model: str, roots: set[int]) -> set[int]:
+    """`roots` and every row below them in the tree of `model` (agencies or jurisdictions);
+    one query per level, kept on the user object for the rest of the request."""
+    cache: dict[tuple[str, frozenset[int]], set[int]] = getattr(user, "_hrap_subtrees", {})
+    key = (model, frozenset(roots))
+    if key not in cache:
+        rows = apps.get_model(model).objects
+        found, frontier = set(roots), set(roots)
+        while frontier:
+            frontier = set(rows.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            frontier -= found
+            found |= frontier
+        cache[key] = found
+        if user is not None:
+            setattr(user, "_hrap_subtrees", cache)  # noqa: B010  (a per-request cache)
+    return cache[key]
+
+
+# --- Reports --------------------------------------------------------------------------------------
+
+
+class Reach(enum.Enum):
+    """How a membership reaches a report."""
+
+    ALL = "all"  # every report
+    AGENCY = "agency"  # the reports of the membership's agency
+    LEAD = "lead"  # reports on tasks its agency leads for the report's jurisdiction (or nationally)
+    REGION = "region"  # reports of tasks carried out in its jurisdiction or one below it
+
+
+@dataclass(frozen=True)
+class ReportRule:
+    """Who may do one action to a report: roles, and how their memberships reach the report."""
+
+    grants: Mapping[str, frozenset[Reach]]
+    states: frozenset[str] | None = None  # the action exists in these states only (None: any)
+    public: frozenset[str] = frozenset()  # in these states anyone may, signed in or not
+
+
+def _rule(
+    grants: dict[str, set[Reach]], states: set[str] | None = None, public: Iterable[str] = ()
+) -> ReportRule:
+    frozen = None if states is None else frozenset(states)
+    return ReportRule({r: frozenset(g) for r, g in grants.items()}, frozen, frozenset(public))
+
+
+_WRITE = _rule(
+    {Role.FOCAL_POINT: {Reach.AGENCY}, Role.REGIONAL_FOCAL_POINT: {Reach.REGION}},
+    states={"draft", "returned"},
+)
+_SECRETARIAT = _rule({Role.SECRETARIAT: {Reach.ALL}})
+# The one statement of who may do what to which report. `can` reads it for one report,
+# `report_q` turns it into a filter for lists, `report_people` finds the people a report waits
+# for (mail); administrators and the system actor may do everything besides.
+REPORT_RULES: dict[str, ReportRule] = {
+    "report.view": _rule(
+        {
+            Role.SECRETARIAT: {Reach.ALL},
+            Role.EVALUATOR: {Reach.ALL},
+            Role.FOCAL_POINT: {Reach.AGENCY, Reach.LEAD},
+            Role.LEAD_REVIEWER: {Reach.AGENCY, Reach.LEAD},
+            Role.REGIONAL_FOCAL_POINT: {Reach.REGION},
+        },
+        public={"published"},
+    ),
+    # The agency's focal point, or, for a task carried out locally, the region's (or one above).
+    "report.edit": _WRITE,
+    "report.submit": _WRITE,
+    # The lead agency's reviewer takes co-implementers' inputs into its report.
+    "report.consolidate": _rule({Role.LEAD_REVIEWER: {Reach.LEAD}}),
+    "report.return": _SECRETARIAT,
+    "report.approve": _SECRETARIAT,
+    "report.publish": _SECRETARIAT,
+}
+# What makes a report one's own to act on: writing it, consolidating it, reviewing it.
+REPORT_DUTIES = ("report.edit", "report.consolidate", "report.approve")
+
+
+class _ReportFacts:
+    """What the rules read of one report beyond its own columns, each fetched when first needed
+    (or filled in for many reports at once by `report_people`)."""
+
+    def __init__(self, report: Any) -> None:
+        self.agency_id: int = report.agency_id
+        self.node_id: int = report.node_id
+        self.jurisdiction_id: int | None = report.jurisdiction_id
+
+    @cached_property
+    def leads(self) -> set[int]:
+        """The agencies that lead the task for the report's jurisdiction (national: none)."""
+        return _lead_agencies([(self.node_id, self.jurisdiction_id)])[
+            (self.node_id, self.jurisdiction_id)
+        ]
+
+    @cached_property
+    def chain(self) -> set[int]:
+        """The report's jurisdiction and those above it (none for a national report)."""
+        return _chains({self.jurisdiction_id})[self.jurisdiction_id]
+
+
+TaskPlace = tuple[int, int | None]  # a task (node id) × a jurisdiction id (None: national)
+
+
+def _lead_agencies(keys: Iterable[TaskPlace]) -> dict[TaskPlace, set[int]]:
+    """The lead of a report is the lead assignment of its task for the same jurisdiction: a lead
+    named for one region leads that region's reports only, never the national one."""
+    found: dict[TaskPlace, set[int]] = {key: set() for key in keys}
+    assignment = apps.get_model("plans", "Assignment")
+    for node_id, jurisdiction_id, agency_id in assignment.objects.filter(
+        role="lead", node_id__in={node for node, _ in found}
+    ).values_list("node_id", "jurisdiction_id", "agency_id"):
+        if (node_id, jurisdiction_id) in found:
+            found[(node_id, jurisdiction_id)].add(agency_id)
+    return found
+
+
+def _chains(ids: Iterable[int | None]) -> dict[int | None, set[int]]:
+    """Each jurisdiction with those above it; one query per level."""
+    jurisdiction = apps.get_model("directory", "Jurisdiction")
+    parent: dict[int, int | None] = {}
+    frontier = {i for i in ids if i is not None}
+    wanted = set(frontier)
+    while frontier:
+        rows = dict(jurisdiction.objects.filter(pk__in=frontier).values_list("pk", "parent_id"))
+        parent.update(rows)
+        frontier = {p for p in rows.values() if p is not None and p not in parent}
+    chains: dict[int | None, set[int]] = {None: set()}
+    for start in wanted:
+        chain: set[int] = set()
+        at: int | None = start
+        while at is not None and at not in chain:
+            chain.add(at)
+            at = parent.get(at)
+        chains[start] = chain
+    return chains
+
+
+class _Holders:
+    """Memberships indexed by what a reach compares: role × agency, role × jurisdiction."""
+
+    def __init__(self, found: Iterable[Membership]) -> None:
+        self.roles: set[str] = set()
+        self.index: dict[tuple[str, str, int | None], set[int]] = {}
+        for m in found:
+            self.roles.add(m.role)
+            for key in ((m.role, "all", None), (m.role, "agency", m.agency_id),
+                        (m.role, "region", m.jurisdiction_id)):  # fmt: skip
+                self.index.setdefault(key, set()).add(m.user_id)
+
+    def reached(self, rule: ReportRule, facts: _ReportFacts) -> set[int]:
+        """The users whose memberships the rule's grants reach this report through."""
+        users: set[int] = set()
+        for role, reaches in rule.grants.items():
+            if role not in self.roles:
+                continue
+            for reach in reaches:
+                keys: list[tuple[str, str, int | None]]
+                if reach is Reach.ALL:
+                    keys = [(role, "all", None)]
+                elif reach is Reach.AGENCY:
+                    keys = [(role, "agency", facts.agency_id)]
+                elif reach is Reach.LEAD:
+                    keys = [(role, "agency", agency) for agency in facts.leads]
+                else:
+                    keys = [(role, "region", place) for place in facts.chain]
+                for key in keys:
+                    users |= self.index.get(key, set())
+        return users
+
+
+def _reaches_every_report(user: User | None, action: str) -> bool:
+    rule = REPORT_RULES[action]
+    return any(Reach.ALL in rule.grants.get(role, ()) for role in roles(user))
+
+
+def _report_allows(user: User | None, action: str, report: Any) -> bool:
+    if report is None:
+        return _reaches_every_report(user, action)
+    rule = REPORT_RULES[action]
+    if report.state in rule.public:
+        return True
+    if rule.states is not None and report.state not in rule.states:
+        return False
+    return bool(_Holders(memberships(user)).reached(rule, _ReportFacts(report)))
+
+
+def report_q(user: User | None, action: str = "report.view", *, duty: bool = False) -> Q:
+    """`can(user, action, report)` as a filter on `ProgressReport`: the same rule, for a list.
+
+    With `duty`, only what the person's own grants reach (what waits for them), without the
+    power of administrators and the system actor over everything, and without public reports.
+    """
+    rule = REPORT_RULES[action]
+    if user is None:
+        return NOTHING  # as `can`: no "nobody" (anonymous visitors are AnonymousUser)
+    if not duty and (is_system(user) or Role.ADMINISTRATOR in roles(user)):
+        return EVERYTHING
+    found = _grants_q(user, rule)
+    if rule.states is not None:
+        found &= Q(state__in=sorted(rule.states))
+    if rule.public and not duty:
+        found |= Q(state__in=sorted(rule.public))
+    return found
+
+
+def report_duties_q(user: User | None) -> Q:
+    """The reports a person answers for, in any state: those they write, consolidate or review
+    (their calendar, the "My reports" entry)."""
+    found = NOTHING
+    for action in REPORT_DUTIES:
+        found |= _grants_q(user, REPORT_RULES[action])
+    return found
+
+
+def answers_for_reports(user: User | None) -> bool:
+    """Whether any report is this person's to write, consolidate or review."""
+    if not memberships(user):
+        return False
+    report = apps.get_model("monitoring", "ProgressReport")  # an app above this one: by name
+    return bool(report.objects.filter(report_duties_q(user)).exists())
+
+
+def _grants_q(user: User | None, rule: ReportRule) -> Q:
+    found = NOTHING
+    held = memberships(user)
+    for role, reaches in rule.grants.items():
+        mine = [m for m in held if m.role == role]
+        if not mine:
+            continue
+        agencies = {m.agency_id for m in mine if m.agency_id}
+        for reach in reaches:
+            if reach is Reach.ALL:
+                return EVERYTHING
+            if reach is Reach.AGENCY:
+                found |= Q(agency_id__in=sorted(agencies))
+            elif reach is Reach.LEAD:
+                found |= _led_by_q(agencies)
+            else:
+                regions = {m.jurisdiction_id for m in mine if m.jurisdiction_id}
+                found |= Q(
+                    jurisdiction_id__in=sorted(_subtree(user, "directory.Jurisdiction", regions))
+                )
+    return found
+
+
+def _led_by_q(agencies: set[int]) -> Q:
+    """Reports on tasks one of `agencies` leads for the report's jurisdiction (see
+    `_lead_agencies`): a national report's lead is a national lead assignment."""
+    leads = apps.get_model("plans", "Assignment").objects.filter(
+        node_id=OuterRef("node_id"), role="lead", agency_id__in=sorted(agencies)
     )
-    if action == "report.view":
-        if report.state == "published" or held & {Role.SECRETARIAT, Role.EVALUATOR} or local:
-            return True
-        mine = _agencies(user, Role.FOCAL_POINT) | _agencies(user, Role.LEAD_REVIEWER)
-        return report.agency_id in mine or _lead_agency_id(report) in mine
-    if action in ("report.edit", "report.submit"):
-        # The agency's focal point, or, for a task carried out locally, the region's.
-        writer = report.agency_id in _agencies(user, Role.FOCAL_POINT) or local
-        return writer and report.state in ("draft", "returned")
-    if action == "report.consolidate":
-        return _lead_agency_id(report) in _agencies(user, Role.LEAD_REVIEWER)
-    return False
+    return Q(Exists(leads.filter(jurisdiction_id=OuterRef("jurisdiction_id")))) | Q(
+        Exists(leads.filter(jurisdiction__isnull=True)), jurisdiction__isnull=True
+    )
 
 
-def _lead_agency_id(report: Any) -> int | None:
-    lead = report.node.assignments.filter(role="lead").values_list("agency_id", flat=True).first()
-    return int(lead) if lead is not None else None
+def report_people(action: str, reports: Iterable[Any]) -> dict[int, set[int]]:
+    """For each report (by id), the active people whose own grants reach it under `action`
+    (a report not in the action's states has nobody): whom a reminder or a notice goes to.
+    Administrators may do anything, but nothing waits for them unless a grant says so."""
+    rule = REPORT_RULES[action]
+    reports = [r for r in reports if rule.states is None or r.state in rule.states]
+    if not reports:
+        return {}
+    holders = _Holders(Membership.objects.filter(role__in=list(rule.grants), user__is_active=True))
+    facts = {r.pk: _ReportFacts(r) for r in reports}
+    # Filled in for all the reports at once: a query or two, not one per report.
+    reaches = {reach for granted in rule.grants.values() for reach in granted}
+    if Reach.LEAD in reaches:
+        leads = _lead_agencies((f.node_id, f.jurisdiction_id) for f in facts.values())
+        for f in facts.values():
+            f.__dict__["leads"] = leads[(f.node_id, f.jurisdiction_id)]
+    if Reach.REGION in reaches:
+        chains = _chains(f.jurisdiction_id for f in facts.values())
+        for f in facts.values():
+            f.__dict__["chain"] = chains[f.jurisdiction_id]
+    return {pk: holders.reached(rule, f) for pk, f in facts.items()}
 
 
 def require(
@@ -271,14 +569,7 @@ def value_scope(user: User | None) -> ValueScope:
 
 
 def _with_sub_units(agency_ids: set[int]) -> set[int]:
-    agency = apps.get_model("directory", "Agency")
-    found, frontier = set(agency_ids), set(agency_ids)
-    while frontier:
-        frontier = (
-            set(agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found
-        )
-        found |= frontier
-    return found
+    return _subtree(None, "directory.Agency", agency_ids)
 
 
 def needs_second_factor(user: User) -> bool:

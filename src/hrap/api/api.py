@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_safe
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -18,7 +19,10 @@ from hrap.directory import selectors as directory_selectors
 from hrap.directory import services as directory_services
 from hrap.plans import selectors as plan_selectors
 
-api = NinjaAPI(title="HRAP API", version="1", urls_namespace="api", auth=None)
+# The schema and its page are read only: other methods are answered 405.
+api = NinjaAPI(
+    title="HRAP API", version="1", urls_namespace="api", auth=None, docs_decorator=require_safe
+)
 token = TokenAuth()
 reader = TokenOrSession()
 

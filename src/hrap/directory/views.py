@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from hrap.accounts import policy
 from hrap.core.conflicts import differences, keep_typed
@@ -20,6 +20,7 @@ from hrap.directory.forms import AgencyCreateForm, AgencyForm, JurisdictionForm
 from hrap.directory.models import Agency, Jurisdiction
 
 
+@require_safe
 def agency_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -38,6 +39,7 @@ def _agency(code: str) -> Agency:
     return agency
 
 
+@require_safe
 def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
     agency = _agency(code)
     return render(
@@ -115,6 +117,7 @@ def agency_edit(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@require_safe
 def jurisdiction_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,

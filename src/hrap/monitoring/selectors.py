@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from hrap.accounts import policy
-from hrap.accounts.models import Role
 from hrap.accounts.policy import User
 from hrap.core.errors import NotFound
 from hrap.monitoring import progress
@@ -69,30 +68,20 @@ def cycle_get(*, viewer: User, plan: Plan, period: str) -> ReportingCycle:
 
 
 def report_list(*, viewer: User, cycle: ReportingCycle) -> QuerySet[ProgressReport]:
-    """The reports this viewer may see: all for the secretariat and evaluators, an agency's own
-    (and, for a lead agency, its co-implementers') for its people, published ones for others."""
-    reports = ProgressReport.objects.filter(cycle=cycle).select_related(
-        "node", "agency", "cycle__plan"
+    """The reports of a cycle this viewer may see (the policy's `report.view` rule)."""
+    return (
+        ProgressReport.objects.filter(cycle=cycle)
+        .filter(policy.report_q(viewer, "report.view"))
+        .select_related("node", "agency", "jurisdiction", "cycle__plan")
     )
-    if policy.can(viewer, "report.view_all"):
-        return reports
-    own = {
-        m.agency_id
-        for m in policy.memberships(viewer)
-        if m.role in (Role.FOCAL_POINT, Role.LEAD_REVIEWER) and m.agency_id
-    }
-    led_nodes = PlanNode.objects.filter(assignments__agency_id__in=own, assignments__role="lead")
-    regions = {
-        m.jurisdiction_id
-        for m in policy.memberships(viewer)
-        if m.role == Role.REGIONAL_FOCAL_POINT and m.jurisdiction_id
-    }
-    return reports.filter(
-        Q(agency_id__in=own)
-        | Q(node__in=led_nodes)
-        | Q(state=ProgressReport.State.PUBLISHED)
-        | Q(jurisdiction_id__in=regions)
-        | Q(jurisdiction__parent_id__in=regions)
+
+
+def node_reports(*, viewer: User, node: PlanNode) -> QuerySet[ProgressReport]:
+    """The reports on a task, in every cycle, that this viewer may see."""
+    return (
+        ProgressReport.objects.filter(node=node)
+        .filter(policy.report_q(viewer, "report.view"))
+        .select_related("cycle__plan", "agency", "jurisdiction")
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from hrap.accounts import policy
@@ -23,7 +24,8 @@ from hrap.monitoring import upload
 from hrap.monitoring.models import Evidence, Observation, ProgressReport, ReportingCycle
 from hrap.plans.models import Assignment, Indicator, Plan, Target
 
-Actor = AbstractBaseUser | AnonymousUser | None
+# Never None: work done by HRAP itself names the system actor (accounts.system).
+Actor = AbstractBaseUser | AnonymousUser
 State = ProgressReport.State
 
 
@@ -141,9 +143,7 @@ def report_submit(*, report: ProgressReport, actor: Actor, version: int) -> Prog
     if report.state not in (State.DRAFT, State.RETURNED):
         raise InvalidTransition(f"a {report.state} report cannot be submitted")
     if report.lead:
-        waiting = report.node.reports.filter(cycle=report.cycle, lead=False).exclude(
-            state=State.CONSOLIDATED
-        )
+        waiting = _same_task_and_place(report).filter(lead=False).exclude(state=State.CONSOLIDATED)
         if waiting.exists():
             agencies = ", ".join(sorted(waiting.values_list("agency__code", flat=True)))
             raise InvalidTransition(f"co-implementers' inputs are not consolidated yet: {agencies}")
@@ -169,6 +169,17 @@ def _notify_reviewers(report_id: int) -> None:
         send_review_notice.enqueue(user_id, report_id)
 
 
+def _same_task_and_place(report: ProgressReport) -> QuerySet[ProgressReport]:
+    """The reports of the cycle on the same task for the same jurisdiction (national with
+    national): a lead agency consolidates its co-implementers there, and nowhere else."""
+    place = (
+        Q(jurisdiction__isnull=True)
+        if report.jurisdiction_id is None
+        else Q(jurisdiction_id=report.jurisdiction_id)
+    )
+    return ProgressReport.objects.filter(place, cycle_id=report.cycle_id, node_id=report.node_id)
+
+
 @transaction.atomic
 def report_consolidate(*, report: ProgressReport, actor: Actor, version: int) -> ProgressReport:
     """The lead agency takes a co-implementer's submitted input into its own report."""
@@ -176,9 +187,9 @@ def report_consolidate(*, report: ProgressReport, actor: Actor, version: int) ->
     policy.require(actor, "report.consolidate", report)
     if report.lead or report.state != State.SUBMITTED:
         raise InvalidTransition("only a submitted co-implementer input can be consolidated")
-    lead = report.node.reports.select_for_update().filter(cycle=report.cycle, lead=True).first()
+    lead = _same_task_and_place(report).select_for_update().filter(lead=True).first()
     if lead is None:
-        raise InvalidTransition("the task has no lead agency report in this cycle")
+        raise InvalidTransition("the task has no lead agency report for this place in this cycle")
     for name in ("narrative", "measures", "difficulties", "next_steps"):
         addition = getattr(report, name).strip()
         if addition:

@@ -14,11 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from hrap.accounts import policy
+from hrap.accounts.models import User
 from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, NotFound
-from hrap.monitoring import selectors, services
+from hrap.monitoring import notifications, selectors, services
 from hrap.monitoring.forms import CycleForm, ReportForm, ReturnForm
 from hrap.monitoring.models import Observation, ProgressReport, ReportingCycle
 from hrap.plans import selectors as plan_selectors
@@ -57,6 +58,7 @@ def cycle_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@require_safe
 def cycle_detail(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     plan = _plan(request, slug)
     cycle = selectors.cycle_get(viewer=request.user, plan=plan, period=period)
@@ -204,11 +206,7 @@ def node_panel(request: HttpRequest, node: object) -> SafeString | None:
     """The progress of a task's or section's targets, and its reports, on the node page."""
     assert isinstance(node, PlanNode)
     targets = selectors.node_targets(node=node)
-    reports = [
-        r
-        for r in ProgressReport.objects.filter(node=node).select_related("cycle__plan", "agency")
-        if policy.can(request.user, "report.view", r)
-    ]
+    reports = list(selectors.node_reports(viewer=request.user, node=node))
     if not targets and not reports:
         return None
     statuses = selectors.target_progress(targets=targets, plan=node.plan)
@@ -232,6 +230,7 @@ def node_panel(request: HttpRequest, node: object) -> SafeString | None:
 
 
 @login_required
+@require_safe
 def upload_template(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     plan = _plan(request, slug)
     cycle = selectors.cycle_get(viewer=request.user, plan=plan, period=period)
@@ -281,34 +280,29 @@ def observations_upload(request: HttpRequest, slug: str, period: str) -> HttpRes
 
 
 @login_required
+@require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
-    from hrap.monitoring.notifications import waiting_for
+    """My reports: what waits for this person to act."""
+    return render(
+        request, "monitoring/inbox.html", {"items": notifications.waiting_for(request.user)}
+    )
 
-    return render(request, "monitoring/inbox.html", {"items": waiting_for(request.user)})
 
-
+@require_safe
 def calendar(request: HttpRequest, token: str) -> HttpResponse:
     """Every deadline this person has, as an ICS feed that calendar apps subscribe to."""
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.filter(calendar_token=token, is_active=True).first()
+    user = User.objects.filter(calendar_token=token, is_active=True).first()
     if user is None:
         raise NotFound("no such calendar")
-    cycles = ReportingCycle.objects.exclude(status=ReportingCycle.Status.CLOSED).select_related(
-        "plan"
-    )
-    if not policy.can(user, "report.view_all"):
-        agencies = {m.agency_id for m in policy.memberships(user) if m.agency_id}
-        cycles = cycles.filter(reports__agency_id__in=agencies).distinct()
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         "PRODID:-//HRAP//deadlines//EN",
         "CALSCALE:GREGORIAN",
-        f"X-WR-CALNAME:HRAP · {user.get_username()}",
+        f"X-WR-CALNAME:HRAP · {_ics_text(user.get_username())}",
     ]
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
-    for cycle in cycles:
+    for cycle in notifications.cycles_due_for(user):
         title = cycle.plan.title.get(user.language.replace("zh-hans", "zh-Hans")) or cycle.plan.slug
         for kind, day in (("due", cycle.due), ("closes", cycle.closes)):
             summary = (
@@ -329,7 +323,8 @@ def calendar(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _ics_text(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
 
 
 @login_required
@@ -350,6 +345,7 @@ def evidence_add(request: HttpRequest, slug: str, period: str, report_id: int) -
     return HttpResponseRedirect(_report_url(report))
 
 
+@require_safe
 def evidence_file(
     request: HttpRequest, slug: str, period: str, report_id: int, evidence_id: int
 ) -> FileResponse:

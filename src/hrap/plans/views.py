@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from hrap.accounts import policy
 from hrap.core import audit, panels, revisions
@@ -29,11 +29,13 @@ from hrap.plans.forms import (
 from hrap.plans.models import Assignment, Indicator, Plan, PlanNode, Target
 
 
+@require_safe
 def plan_list(request: HttpRequest) -> HttpResponse:
     plans = selectors.plan_list(viewer=request.user)
     return render(request, "plans/plan_list.html", {"plans": plans})
 
 
+@require_safe
 def plan_detail(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
     plan = selectors.plan_get(viewer=request.user, slug=slug, revision=revision)
     tree = selectors.plan_tree(plan=plan)
@@ -50,6 +52,7 @@ def plan_detail(request: HttpRequest, slug: str, revision: int | None = None) ->
     )
 
 
+@require_safe
 def plan_export(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
     plan = selectors.plan_get(viewer=request.user, slug=slug, revision=revision)
     response = HttpResponse(
@@ -66,6 +69,7 @@ def _node_page(
     return plan, selectors.node_get(viewer=request.user, plan=plan, ref=ref)
 
 
+@require_safe
 def node_detail(
     request: HttpRequest, slug: str, ref: str, revision: int | None = None
 ) -> HttpResponse:
@@ -295,6 +299,7 @@ def assignments_edit(
     )
 
 
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     plans = selectors.plan_list(viewer=request.user)
@@ -312,6 +317,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def plan_review(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
     plan = selectors.plan_get(viewer=request.user, slug=slug, revision=revision)
     policy.require(request.user, "plan.review", plan)

@@ -19,6 +19,7 @@ from django.test import Client, override_settings
 
 from hrap.accounts.models import Membership, Role
 from hrap.accounts.system import system_actor
+from hrap.core.models import AuditEvent
 from hrap.directory.services import agency_create
 from hrap.monitoring import services
 from hrap.monitoring.models import ProgressReport
@@ -113,6 +114,11 @@ def test_deadline_reminders_arrive_in_each_recipients_language(open_cycle, smtp:
     assert "III.1.1" in body(by_recipient["li@example.org"]) and "生态环境部" in body(
         by_recipient["li@example.org"]
     )
+    sent = AuditEvent.objects.filter(action="mail.deadline").values_list("actor", "after__to")
+    assert set(sent) == {
+        (system_actor().pk, "li@example.org"),
+        (system_actor().pk, "ann@example.org"),
+    }
     smtp.messages.clear()
     call_command("remind", "--today", "2024-02-05", stdout=io.StringIO())
     call_command("worker", "--batch")
