@@ -17,7 +17,7 @@ from hrap.accounts import policy
 from hrap.core import audit, panels
 from hrap.core.errors import EditConflict, InvalidInput, NotFound, Problem
 from hrap.directory.models import Agency
-from hrap.plans import links, planfile, selectors, services
+from hrap.plans import links, planfile, review, selectors, services
 from hrap.plans.forms import AssignmentForm, IndicatorForm, NodeForm, TargetForm
 from hrap.plans.models import Assignment, Indicator, Plan, PlanNode, Target
 
@@ -306,14 +306,14 @@ def node_structure(
     node, action = page.node, request.POST.get("action", "")
     try:
         if action == "kind":
-            services.node_set_kind(node=node, actor=request.user, kind=request.POST.get("kind", ""))
+            review.node_set_kind(node=node, actor=request.user, kind=request.POST.get("kind", ""))
         elif action in ("up", "down"):
-            services.node_move(node=node, actor=request.user, up=action == "up")
+            review.node_move(node=node, actor=request.user, up=action == "up")
         elif action == "merge":
-            node = services.node_merge_into_previous(node=node, actor=request.user)
+            node = review.node_merge_into_previous(node=node, actor=request.user)
         elif action == "split":
             paragraph = int(request.POST.get("paragraph") or 0)
-            node = services.node_split(node=node, actor=request.user, paragraph=paragraph)
+            node = review.node_split(node=node, actor=request.user, paragraph=paragraph)
         else:
             raise InvalidInput([Problem("action", f"unknown correction {action!r}")])
     except (InvalidInput, ValueError) as exc:
