@@ -1,6 +1,15 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
-from hrap.plans.models import Assignment, Indicator, Plan, PlanNode, Target
+from hrap.plans.models import (
+    Assignment,
+    Indicator,
+    Plan,
+    PlanNode,
+    ProposedAssignment,
+    ReviewCheckpoint,
+    Target,
+)
 
 
 @admin.register(Plan)
@@ -48,3 +57,28 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_display = ["node", "agency", "role"]
     list_filter = ["role"]
     raw_id_fields = ["node"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the review services only (with their audit events): the admin reads."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ProposedAssignment)
+class ProposedAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["node", "__str__", "agency", "role", "state"]
+    list_filter = ["state", "role"]
+
+
+@admin.register(ReviewCheckpoint)
+class ReviewCheckpointAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "action", "summary", "at"]
+    exclude = ["snapshot"]

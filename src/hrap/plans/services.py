@@ -18,7 +18,7 @@ from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, Prob
 from hrap.core.localized import LocalizedText, clean
 from hrap.directory.models import Agency, Jurisdiction
 from hrap.directory.services import jurisdiction_load_country
-from hrap.plans import planfile
+from hrap.plans import planfile, review
 from hrap.plans.models import Assignment, Indicator, Plan, PlanNode, Target
 from hrap.plans.textsearch import normalize
 
@@ -64,11 +64,7 @@ def plan_import(
     if problems:
         raise InvalidInput(problems)
     meta = document["plan"]
-    unknown = [
-        Problem(f"$.plan.{key}", "not stated: give it before the plan can be imported")
-        for key in ("jurisdiction", "period")
-        if meta[key] is None
-    ]
+    unknown = review.facts_required(meta, draft=draft)
     if unknown:
         raise InvalidInput(unknown)
     slug = meta["slug"]
@@ -111,9 +107,9 @@ def plan_import(
         slug=slug,
         revision=revision,
         title=meta["title"],
-        jurisdiction=_jurisdiction(meta["jurisdiction"], actor),
-        period_start=meta["period"]["start"],
-        period_end=meta["period"]["end"],
+        jurisdiction=_jurisdiction(meta["jurisdiction"], actor) if meta["jurisdiction"] else None,
+        period_start=(meta["period"] or {}).get("start"),
+        period_end=(meta["period"] or {}).get("end"),
         issued_by=meta.get("issued_by", []),
         adopted=date.fromisoformat(meta["adopted"]) if meta.get("adopted") else None,
         languages=meta["languages"],
@@ -121,8 +117,11 @@ def plan_import(
         sources=meta.get("sources", []),
         status=status,
         ingest_report=report or [],
+        front_matter=meta.get("front_matter", []),
     )
     counts = _write_nodes(plan, document["nodes"], node_sources or {})
+    if draft:
+        counts["proposals"] = review.propose_assignments(plan)
     _restore_assignments(plan, kept_assignments)
     audit.record(
         actor=actor,
@@ -149,6 +148,7 @@ def plan_publish(*, plan: Plan, actor: Actor) -> Plan:
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != Plan.Status.DRAFT:
         raise InvalidTransition(f"revision {plan.revision} of {plan.slug} is not a draft")
+    review.require_facts(plan)
     current = (
         Plan.objects.select_for_update()
         .filter(slug=plan.slug, status__in=Plan.CURRENT)
@@ -229,6 +229,7 @@ def _write_nodes(
                     source_where={
                         lang: s["where"] for lang, s in node_sources.get(entry["ref"], {}).items()
                     },
+                    **review.node_fields(entry),
                 )
                 node.search_text = node_search_text(node)
                 rows.append((node, entry))
@@ -256,6 +257,7 @@ def _write_nodes(
                 binding=spec.get("binding"),
                 span=spec.get("span", {}),
                 position=position,
+                **review.target_baseline(spec),
             )
         )
     Target.objects.bulk_create(targets)
@@ -271,12 +273,19 @@ def _restore_assignments(plan: Plan, kept: dict[str, list[tuple[int, str, int | 
     if not kept:
         return
     nodes = {n.ref: n for n in PlanNode.objects.filter(plan=plan, ref__in=list(kept))}
+    # What the draft's review already assigned stays as reviewed.
+    present = set(
+        Assignment.objects.filter(node__plan=plan).values_list(
+            "node__ref", "agency_id", "jurisdiction_id"
+        )
+    )
     # A task dropped from the new revision loses its assignment; the old revision keeps it.
     Assignment.objects.bulk_create(
         Assignment(node=nodes[ref], agency_id=agency_id, role=role, jurisdiction_id=jurisdiction_id)
         for ref, entries in kept.items()
         if ref in nodes
         for agency_id, role, jurisdiction_id in entries
+        if (ref, agency_id, jurisdiction_id) not in present
     )
 
 

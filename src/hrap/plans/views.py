@@ -9,15 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
-from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hrap.accounts import policy
 from hrap.core import audit, panels
-from hrap.core.errors import EditConflict, InvalidInput, NotFound, Problem
+from hrap.core.errors import EditConflict, InvalidInput, NotFound
 from hrap.directory.models import Agency
-from hrap.plans import links, planfile, review, selectors, services
+from hrap.plans import links, planfile, selectors, services
 from hrap.plans.forms import AssignmentForm, IndicatorForm, NodeForm, TargetForm
 from hrap.plans.models import Assignment, Indicator, Plan, PlanNode, Target
 
@@ -280,68 +279,6 @@ def search(request: HttpRequest) -> HttpResponse:
         "plans/search.html",
         {"query": query, "terms": terms, "hits": hits, "plans": plans, "plan": plan},
     )
-
-
-# --- Review of a draft ------------------------------------------------------------------------
-
-
-@login_required
-def plan_review(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
-    plan = selectors.plan_get(viewer=request.user, slug=slug, revision=revision)
-    policy.require(request.user, "plan.review", plan)
-    nodes = selectors.review_rows(plan=plan)
-    return render(
-        request,
-        "plans/plan_review.html",
-        {"plan": plan, "rows": nodes, "kinds": PlanNode.Kind.choices},
-    )
-
-
-@login_required
-@require_POST
-def node_structure(
-    request: HttpRequest, slug: str, ref: str, revision: int | None = None
-) -> HttpResponse:
-    plan, page = _node_page(request, slug, ref, revision)
-    node, action = page.node, request.POST.get("action", "")
-    try:
-        if action == "kind":
-            review.node_set_kind(node=node, actor=request.user, kind=request.POST.get("kind", ""))
-        elif action in ("up", "down"):
-            review.node_move(node=node, actor=request.user, up=action == "up")
-        elif action == "merge":
-            node = review.node_merge_into_previous(node=node, actor=request.user)
-        elif action == "split":
-            paragraph = int(request.POST.get("paragraph") or 0)
-            node = review.node_split(node=node, actor=request.user, paragraph=paragraph)
-        else:
-            raise InvalidInput([Problem("action", f"unknown correction {action!r}")])
-    except (InvalidInput, ValueError) as exc:
-        problems = exc.problems if isinstance(exc, InvalidInput) else []
-        messages.error(request, "; ".join(p.what for p in problems) or _("Not a number."))
-    else:
-        messages.success(request, _("Corrected: %(ref)s") % {"ref": node.ref})
-    return HttpResponseRedirect(links.plan_url("review", plan) + f"#node-{node.ref}")
-
-
-@login_required
-@require_POST
-def plan_publish(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
-    plan = selectors.plan_get(viewer=request.user, slug=slug, revision=revision)
-    plan = services.plan_publish(plan=plan, actor=request.user)
-    messages.success(
-        request, _("Revision %(revision)s is now the plan.") % {"revision": plan.revision}
-    )
-    return HttpResponseRedirect(links.plan_url("detail", plan))
-
-
-@login_required
-@require_POST
-def plan_discard(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
-    plan = selectors.plan_get(viewer=request.user, slug=slug, revision=revision)
-    services.plan_discard(plan=plan, actor=request.user)
-    messages.success(request, _("The draft was discarded."))
-    return HttpResponseRedirect(reverse_lazy("plans:list"))
 
 
 @login_required

@@ -59,35 +59,41 @@ def test_review_shows_each_node_beside_its_source(client: Client, staff, draft: 
     assert "VII: only in the zh-Hans document" in html  # the ingester's report
 
 
-def test_corrections_are_applied_and_recorded(client: Client, staff, draft: Plan) -> None:
+def test_row_corrections_are_applied_and_recorded(client: Client, staff, draft: Plan) -> None:
     client.force_login(staff)
-    url = f"{BASE}/VI.1.2/structure/"
-    client.post(url, {"action": "up"})
+
+    def bulk(action: str, *refs: str, **extra: str):
+        ids = [PlanNode.objects.get(plan=draft, ref=r).pk for r in refs]
+        version = Plan.objects.get(pk=draft.pk).version
+        data = {"action": action, "nodes": ids, "version": version, "confirm": "1", **extra}
+        return client.post(f"{BASE}/review/bulk/", data)
+
+    bulk("up", "VI.1.2")
     order = list(
         PlanNode.objects.filter(plan=draft, parent__ref="VI.1")
         .order_by("position")
         .values_list("ref", flat=True)
     )
     assert order[:2] == ["VI.1.2", "VI.1.1"]
-    client.post(f"{BASE}/VI.1.2/structure/", {"action": "kind", "kind": "part"})
-    assert (
-        PlanNode.objects.get(plan=draft, ref="VI.1.2").kind == "task"
-    )  # a part cannot sit in a section
-    client.post(f"{BASE}/VI.1.2/structure/", {"action": "kind", "kind": "subtask"})
+    refused = bulk("kind", "VI.1.2", kind="part")
+    assert refused.status_code == 400
+    assert PlanNode.objects.get(plan=draft, ref="VI.1.2").kind == "task"  # no part in a section
+    bulk("kind", "VI.1.2", kind="subtask")
     assert PlanNode.objects.get(plan=draft, ref="VI.1.2").kind == "subtask"
-    client.post(f"{BASE}/III.1.2/structure/", {"action": "merge"})
+    bulk("merge", "III.1.2")
     merged = PlanNode.objects.get(plan=draft, ref="III.1.1")
     assert not PlanNode.objects.filter(plan=draft, ref="III.1.2").exists()
     assert "Strengthening water treatment and protection. China will continue" in merged.text["en"]
-    client.post(f"{BASE}/III.1.1/structure/", {"action": "split", "paragraph": "2"})
+    version = Plan.objects.get(pk=draft.pk).version
+    client.post(f"{BASE}/III.1.1/structure/", {"paragraph": "2", "version": version})
     split = PlanNode.objects.get(plan=draft, ref="III.1.1-2")
     assert split.text["en"].startswith("Strengthening water treatment")
     actions = list(
-        AuditEvent.objects.filter(action__startswith="node.")
+        AuditEvent.objects.filter(action__startswith="node")
         .order_by("id")
         .values_list("action", flat=True)
     )
-    assert actions == ["node.move", "node.kind", "node.merge", "node.split"]
+    assert actions == ["nodes.move", "nodes.kind", "nodes.merge", "node.split"]
 
 
 def test_publishing_supersedes_the_current_revision_and_keeps_assignments(
@@ -99,7 +105,9 @@ def test_publishing_supersedes_the_current_revision_and_keeps_assignments(
         node=current.nodes.get(ref="III.1.1"), actor=staff, agency=agency, role="lead"
     )
     client.force_login(staff)
-    response = client.post(f"{BASE}/publish/")
+    preview = text_of(client.get(f"{BASE}/publish/"))
+    assert "1 carried over by ref" in preview
+    response = client.post(f"{BASE}/publish/", {"version": draft.version})
     assert response.status_code == 302 and response["Location"] == f"/en/plans/{SLUG}/"
     draft.refresh_from_db()
     current.refresh_from_db()
@@ -111,12 +119,19 @@ def test_publishing_supersedes_the_current_revision_and_keeps_assignments(
     published = AuditEvent.objects.get(action="plan.publish")
     assert published.after is not None and published.after["assignments_carried"] == 1
     # The published revision's structure is fixed.
-    client.post(f"/en/plans/{SLUG}/III.1.2/structure/", {"action": "merge"})
+    node = PlanNode.objects.get(plan=draft, ref="III.1.2")
+    response = client.post(
+        f"/en/plans/{SLUG}/review/bulk/",
+        {"action": "merge", "nodes": [node.pk], "version": draft.version, "confirm": "1"},
+    )
+    assert response.status_code == 409
     assert PlanNode.objects.filter(plan=draft, ref="III.1.2").exists()
 
 
 def test_discarding_a_draft_removes_it(client: Client, staff, draft: Plan) -> None:
     client.force_login(staff)
-    client.post(f"{BASE}/discard/")
+    asked = client.post(f"{BASE}/discard/")
+    assert asked.status_code == 200 and Plan.objects.filter(pk=draft.pk).exists()
+    client.post(f"{BASE}/discard/", {"confirm": "1"})
     assert not Plan.objects.filter(pk=draft.pk).exists()
     assert AuditEvent.objects.filter(action="plan.discard").exists()
