@@ -196,6 +196,7 @@ def review_bulk(request: HttpRequest, slug: str, revision: int | None = None) ->
         arguments["kind"] = data["kind"]
     if action in ("up", "down"):
         arguments["up"] = action == "up"
+    anchor = _anchor(plan, ids, action)
     try:
         CORRECTIONS[action](**arguments)
     except EditConflict as exc:
@@ -206,7 +207,7 @@ def review_bulk(request: HttpRequest, slug: str, revision: int | None = None) ->
         refs = set(PlanNode.objects.filter(plan=plan).values_list("ref", flat=True))
         rows, top = _problems_by_row(exc, refs)
         return _render_review(request, plan, status=400, selected=ids, problems=rows, errors=top)
-    first = PlanNode.objects.filter(plan=plan, pk__in=ids).order_by("depth", "position").first()
+    first = PlanNode.objects.filter(plan=plan, pk=anchor).first()
     at = first.ref if first else ""
     messages.success(
         request,
@@ -216,6 +217,20 @@ def review_bulk(request: HttpRequest, slug: str, revision: int | None = None) ->
     )
     part = data["part"] if data["part"] == "all" else _part_of(first)
     return HttpResponseRedirect(_review_url(plan, part=part, flagged=data["flagged"], at=at))
+
+
+def _anchor(plan: Plan, ids: list[int], action: str) -> int | None:
+    """The row to show after a correction: the first selected node, or after a merge or a
+    delete the node before it (which took the merged text, or stays)."""
+    first = PlanNode.objects.filter(plan=plan, pk__in=ids).order_by("depth", "position").first()
+    if first is None or action not in ("merge", "delete"):
+        return first.pk if first else None
+    before = (
+        PlanNode.objects.filter(plan=plan, parent_id=first.parent_id, position__lt=first.position)
+        .order_by("-position")
+        .first()
+    )
+    return before.pk if before else first.parent_id
 
 
 def _form_problems(form: Any, exc: InvalidInput) -> None:

@@ -19,7 +19,8 @@
     return row.querySelector("input[name=nodes]");
   }
   function shown(row) {
-    return row.offsetParent !== null;
+    var part = row.closest("details.part");
+    return !part || part.open;
   }
   function update() {
     var all = boxes();
@@ -142,6 +143,7 @@
     if (row && row.classList.contains("row")) focusRow(row);
   }
   window.addEventListener("hashchange", reveal);
-  reveal();
+  // After the browser's own move to the fragment, which would take the focus back.
+  window.addEventListener("load", function () { setTimeout(reveal, 0); });
   update();
 })();
