@@ -72,11 +72,17 @@ CASES: list[Case] = [
     Case("plans:node", DRAFT_NODE, expect=only(SEES_DRAFTS, 200, 404, anonymous=404)),
     Case("plans:review", {"slug": SLUG}, expect=only(STAFF, 200, 403)),
     Case("plans:review", DRAFT, expect={**only(STAFF, 200, 404), "evaluator": 403}),
-    Case("plans:publish", DRAFT, "post", expect={**only(STAFF, 302, 404), "evaluator": 403}),
-    Case("plans:discard", DRAFT, "post", expect={**only(STAFF, 302, 404), "evaluator": 403}),
+    Case("plans:review_bulk", DRAFT, "post", {"action": "kind", "kind": "task", "nodes": "DRAFT_NODE_ID", "version": 1}, {**only(STAFF, 302, 404), "evaluator": 403}),
+    Case("plans:review_undo", DRAFT, "post", {"version": 1}, {**only(STAFF, 409, 404), "evaluator": 403}),
+    Case("plans:review_facts", DRAFT, "post", {"version": 1, "jurisdiction": "CN", "period_start": 2026, "period_end": 2030}, {**only(STAFF, 302, 404), "evaluator": 403}),
+    Case("plans:review_name", DRAFT, "post", {"version": 1, "key": "nobody", "decision": "drop"}, {**only(STAFF, 404, 404), "evaluator": 403}),
+    Case("plans:node_fields", DRAFT_NODE, expect={**only(STAFF, 200, 404), "evaluator": 403}),
+    Case("plans:publish", DRAFT, expect={**only(STAFF, 200, 404), "evaluator": 403}),
+    Case("plans:publish", DRAFT, "post", {"version": 1}, {**only(STAFF, 302, 404), "evaluator": 403}),
+    Case("plans:discard", DRAFT, "post", {"confirm": "1"}, {**only(STAFF, 302, 404), "evaluator": 403}),
     Case("plans:node_edit", NODE, expect=only(STAFF, 200, 403)),
     Case("plans:node_edit", NODE, "post", {"version": 1, "title_en": "Changed"}, only(STAFF, 302, 403)),
-    Case("plans:node_structure", DRAFT_NODE, "post", {"action": "up"}, {**only(STAFF, 302, 404), "evaluator": 403}),
+    Case("plans:node_structure", DRAFT_NODE, "post", {"paragraph": 2, "version": 1}, {**only(STAFF, 400, 404), "evaluator": 403}),
     Case("plans:target_add", NODE, expect=only(STAFF, 200, 403)),
     Case("plans:target_edit", {**NODE, "target_id": "TARGET"}, expect=only(STAFF, 200, 403)),
     Case("plans:target_delete", {**NODE, "target_id": "TARGET"}, "post", {"version": 1}, only(STAFF, 302, 403)),
@@ -192,6 +198,7 @@ def _world() -> dict[str, Any]:
     report = ProgressReport.objects.get(cycle=cycle, node=node, agency__code="mee")
     return {
         "users": users,
+        "DRAFT_NODE_ID": PlanNode.objects.get(plan__slug=SLUG, plan__revision=2, ref="III.1.1").pk,
         "TARGET": target.pk,
         "OTHER_TOKEN": other.api_tokens.get().pk,
         "REPORT": report.pk,
@@ -215,9 +222,10 @@ def _request(client: Client, case: Case, world: dict[str, Any], headers: dict[st
                 url, data=json.dumps(case.data), content_type="application/json", **headers
             ).status_code
         )
+    data = {k: world.get(v, v) if isinstance(v, str) else v for k, v in case.data.items()}
     if case.method == "get":
-        return int(client.get(url, case.data, headers=_as_headers(headers)).status_code)
-    return int(getattr(client, case.method)(url, case.data, **headers).status_code)
+        return int(client.get(url, data, headers=_as_headers(headers)).status_code)
+    return int(getattr(client, case.method)(url, data, **headers).status_code)
 
 
 @pytest.mark.slow

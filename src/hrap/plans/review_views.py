@@ -207,7 +207,7 @@ def review_bulk(request: HttpRequest, slug: str, revision: int | None = None) ->
         refs = set(PlanNode.objects.filter(plan=plan).values_list("ref", flat=True))
         rows, top = _problems_by_row(exc, refs)
         return _render_review(request, plan, status=400, selected=ids, problems=rows, errors=top)
-    first = PlanNode.objects.filter(plan=plan, pk=anchor).first()
+    first = PlanNode.objects.filter(plan=plan, pk=anchor or 0).first()
     at = first.ref if first else ""
     messages.success(
         request,
