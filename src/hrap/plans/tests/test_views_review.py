@@ -393,3 +393,13 @@ def test_one_nodes_proposals_and_deadline_are_changed_on_its_page(client: Client
     other = ProposedAssignment.objects.get(node__plan=plan, node__ref="I.2", position=0)
     assert client.post(url, {"form": "proposal", "version": 3, "proposal": other.pk,
                              "role": "co", "state": "dropped"}).status_code == 404  # fmt: skip
+
+
+def test_the_plan_page_shows_front_matter_collapsed_and_unknown_facts(
+    client: Client, staff
+) -> None:
+    plan = import_draft(action_table())
+    client.force_login(staff)
+    html = client.get(f"/en/plans/{plan.slug}/revisions/1/").content.decode()
+    assert '<details class="front-matter"><summary>Front matter (2 parts)</summary>' in html
+    assert "We commit." in html and "None" not in text_of(client.get("/en/plans/"))
