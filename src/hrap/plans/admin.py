@@ -1,6 +1,6 @@
 from django.contrib import admin
-from django.http import HttpRequest
 
+from hrap.core.admin import ReadOnlyAdmin
 from hrap.plans.models import (
     Assignment,
     Indicator,
@@ -57,19 +57,6 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_display = ["node", "agency", "role"]
     list_filter = ["role"]
     raw_id_fields = ["node"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by the review services only (with their audit events): the admin reads."""
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(ProposedAssignment)

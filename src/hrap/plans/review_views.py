@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hrap.accounts import policy
@@ -31,6 +32,7 @@ from hrap.plans.review_forms import (
     SplitForm,
     VersionForm,
 )
+from hrap.plans.views import add_problems
 
 ROW_TAG = "row:"
 
@@ -147,14 +149,14 @@ CORRECTIONS: dict[str, Callable[..., Any]] = {
     "accept": review_fields.proposals_accept,
 }
 DONE = {
-    "kind": _("Kind changed"),
-    "indent": _("Indented"),
-    "outdent": _("Outdented"),
-    "up": _("Moved up"),
-    "down": _("Moved down"),
-    "merge": _("Merged into the previous node"),
-    "delete": _("Deleted"),
-    "accept": _("Proposed assignments accepted"),
+    "kind": gettext_lazy("Kind changed"),
+    "indent": gettext_lazy("Indented"),
+    "outdent": gettext_lazy("Outdented"),
+    "up": gettext_lazy("Moved up"),
+    "down": gettext_lazy("Moved down"),
+    "merge": gettext_lazy("Merged into the previous node"),
+    "delete": gettext_lazy("Deleted"),
+    "accept": gettext_lazy("Proposed assignments accepted"),
 }
 
 
@@ -209,10 +211,18 @@ def review_bulk(request: HttpRequest, slug: str, revision: int | None = None) ->
         return _render_review(request, plan, status=400, selected=ids, problems=rows, errors=top)
     first = PlanNode.objects.filter(plan=plan, pk=anchor or 0).first()
     at = first.ref if first else ""
+    done = (
+        ngettext(
+            "%(done)s: %(n)s node. Undo is offered at the top of the page.",
+            "%(done)s: %(n)s nodes. Undo is offered at the top of the page.",
+            len(ids),
+        )
+        if ids
+        else _("%(done)s: every matched proposal. Undo is offered at the top of the page.")
+    )
     messages.success(
         request,
-        _("%(done)s: %(n)s nodes. Undo is offered at the top of the page.")
-        % {"done": DONE[action], "n": len(ids) or _("all")},
+        done % {"done": DONE[action], "n": len(ids)},
         extra_tags=f"{ROW_TAG}{at}" if at else "",
     )
     part = data["part"] if data["part"] == "all" else _part_of(first)
@@ -231,11 +241,6 @@ def _anchor(plan: Plan, ids: list[int], action: str) -> int | None:
         .first()
     )
     return before.pk if before else first.parent_id
-
-
-def _form_problems(form: Any, exc: InvalidInput) -> None:
-    for problem in exc.problems:
-        form.add_error(problem.where if problem.where in form.fields else None, problem.what)
 
 
 def _part_of(node: PlanNode | None) -> str:
@@ -322,10 +327,7 @@ def review_facts(request: HttpRequest, slug: str, revision: int | None = None) -
         except EditConflict as exc:
             form.add_error(None, _conflict(exc))
         except InvalidInput as exc:
-            for problem in exc.problems:
-                form.add_error(
-                    problem.where if problem.where in form.fields else None, problem.what
-                )
+            add_problems(form, exc)
         else:
             messages.success(request, _("The plan's facts are saved."))
             return HttpResponseRedirect(_review_url(plan))
@@ -357,10 +359,7 @@ def review_name(request: HttpRequest, slug: str, revision: int | None = None) ->
         except EditConflict as exc:
             form.add_error(None, _conflict(exc))
         except InvalidInput as exc:
-            for problem in exc.problems:
-                form.add_error(
-                    problem.where if problem.where in form.fields else None, problem.what
-                )
+            add_problems(form, exc)
         else:
             messages.success(request, _("Decided for %(n)s nodes.") % {"n": count})
             return HttpResponseRedirect(_review_url(plan) + "#names")

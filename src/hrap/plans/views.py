@@ -123,7 +123,7 @@ def _save_target(
         )
 
 
-def _add_problems(form: Any, error: InvalidInput) -> None:
+def add_problems(form: Any, error: InvalidInput) -> None:
     for problem in error.problems:
         field = problem.where if problem.where in form.fields else None
         form.add_error(field, problem.what)
@@ -198,7 +198,7 @@ def target_edit(
             target.refresh_from_db()
             form.data = _with_version(request, target.version)
         except InvalidInput as exc:
-            _add_problems(form, exc)
+            add_problems(form, exc)
         else:
             messages.success(request, _("Target saved."))
             return HttpResponseRedirect(_node_url(node))
@@ -257,7 +257,7 @@ def assignments_edit(
                     jurisdiction=form.cleaned_data["jurisdiction"],
                 )
             except InvalidInput as exc:
-                _add_problems(form, exc)
+                add_problems(form, exc)
             else:
                 messages.success(request, _("Assignment saved."))
                 return HttpResponseRedirect(request.path)
@@ -300,7 +300,7 @@ def indicator_edit(request: HttpRequest, indicator_id: int) -> HttpResponse:
                 disaggregations=list(form.cleaned_data["disaggregations"]),
             )
         except InvalidInput as exc:
-            _add_problems(form, exc)
+            add_problems(form, exc)
         else:
             messages.success(request, _("Saved."))
             return HttpResponseRedirect(request.path)

@@ -287,7 +287,7 @@ def test_a_done_correction_is_announced_at_its_row(client: Client, staff, misrea
     )
     html = response.content.decode()
     row = html[html.index('id="node-II.2-2"') :]
-    assert "Outdented: 1 nodes" in row[: row.index("</li>")]
+    assert "Outdented: 1 node." in row[: row.index("</li>")]
     assert 'class="messages"' not in html  # not at the top, out of view
 
 
