@@ -223,12 +223,12 @@ def review_undo(*, plan: Plan, actor: services.Actor, version: int) -> ReviewChe
     checkpoint = ReviewCheckpoint.objects.filter(plan=locked).first()
     if checkpoint is None:
         raise InvalidInput([Problem("undo", _("there is no correction to undo"))])
-    now = review_tree.digest(review_tree.state(locked))
-    if checkpoint.plan_version != locked.version or checkpoint.digest != now:
+    now = review_tree.state(locked)
+    if checkpoint.plan_version != locked.version or checkpoint.digest != review_tree.digest(now):
         raise InvalidInput(
             [Problem("undo", _("the draft was edited after the last correction: undo it by hand"))]
         )
-    review_tree.restore(locked, checkpoint.snapshot)
+    review_tree.restore(locked, checkpoint.snapshot, now)
     locked.version += 1
     locked.save(update_fields=["version", "updated_at"])
     audit.record(

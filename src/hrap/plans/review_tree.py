@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import ProtectedError, Value
+from django.db.models import F, ProtectedError, Value
 from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 
@@ -55,31 +55,66 @@ def _rows(model: type[models.Model], rows: list[dict[str, Any]]) -> list[Any]:
     return [model(**{f.attname: f.to_python(row[f.attname]) for f in fields}) for row in rows]
 
 
-def restore(plan: Plan, snapshot: dict[str, list[dict[str, Any]]]) -> None:
-    node_rows = snapshot["plans.plannode"]
-    saved_ids = {row["id"] for row in node_rows}
-    current_ids = set(PlanNode.objects.filter(plan=plan).values_list("pk", flat=True))
-    # Refs are unique per plan: free them all while rows move back, then give them back.
-    PlanNode.objects.filter(plan=plan).update(
+def write(
+    model: type[models.Model], changes: Iterable[tuple[int, dict[str, Any]]], *, bump: bool = False
+) -> None:
+    """Each row's changed fields: one UPDATE per distinct set of values (a kind given to 180
+    nodes is one statement), the version counted up in the same statement when asked."""
+    groups: dict[str, tuple[dict[str, Any], list[int]]] = {}
+    for pk, fields in changes:
+        if fields:
+            key = json.dumps(fields, sort_keys=True, cls=DjangoJSONEncoder)
+            groups.setdefault(key, (fields, []))[1].append(pk)
+    extra = {"version": F("version") + 1} if bump else {}
+    for fields, pks in groups.values():
+        for start in range(0, len(pks), 500):
+            model._default_manager.filter(pk__in=pks[start : start + 500]).update(**fields, **extra)
+
+
+def _differences(
+    model: type[models.Model], saved: dict[str, Any], now: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The fields of a snapshot row that differ from the row as it is now, as Python values."""
+    return {
+        f.attname: f.to_python(saved[f.attname])
+        for f in model._meta.concrete_fields
+        if not f.primary_key and (now is None or saved[f.attname] != now[f.attname])
+    }
+
+
+def restore(
+    plan: Plan, snapshot: dict[str, list[dict[str, Any]]], now: dict[str, list[dict[str, Any]]]
+) -> None:
+    """Put back the rows of `snapshot`, writing only what differs from `now` (both `state`)."""
+    saved_nodes = {row["id"]: row for row in snapshot["plans.plannode"]}
+    current = {row["id"]: row for row in now["plans.plannode"]}
+    extra = set(current) - set(saved_nodes)
+    # Refs are unique per plan: free the ones that move while rows are put back.
+    moving = extra | {pk for pk, row in current.items() if pk in saved_nodes
+                      and saved_nodes[pk]["ref"] != row["ref"]}  # fmt: skip
+    PlanNode.objects.filter(pk__in=moving).update(
         ref=Concat(Value("~"), Cast("id", output_field=models.CharField()))
     )
-    nodes = _rows(PlanNode, node_rows)
-    missing = _rows(PlanNode, [r for r in node_rows if r["id"] not in current_ids])
+    missing = _rows(PlanNode, [row for pk, row in saved_nodes.items() if pk not in current])
     for node in missing:
         node.ref, node.parent_id = f"~{node.pk}", None
     PlanNode.objects.bulk_create(missing)
-    names = [f.attname for f in PlanNode._meta.concrete_fields if not f.primary_key]
-    PlanNode.objects.bulk_update(nodes, names, batch_size=100)
-    for model, scope in _STATE[1:]:
-        rows = _rows(model, snapshot[model._meta.label_lower])
-        present = set(model._default_manager.filter(**{scope: plan}).values_list("pk", flat=True))
-        model._default_manager.filter(**{scope: plan}).exclude(pk__in=[r.pk for r in rows]).delete()
-        kept = [r for r in rows if r.pk in present]
-        if kept:
-            fields = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
-            model._default_manager.bulk_update(kept, fields)
-        model._default_manager.bulk_create([r for r in rows if r.pk not in present])
-    delete_nodes(PlanNode.objects.filter(plan=plan, pk__in=current_ids - saved_ids))
+    unchanged = {pk: row for pk, row in current.items() if pk not in moving}
+    write(
+        PlanNode,
+        ((pk, _differences(PlanNode, row, unchanged.get(pk))) for pk, row in saved_nodes.items()),
+    )
+    for model, _scope in _STATE[1:]:
+        label = model._meta.label_lower
+        saved = {row["id"]: row for row in snapshot[label]}
+        rows_now = {row["id"]: row for row in now[label]}
+        model._default_manager.filter(pk__in=set(rows_now) - set(saved)).delete()
+        write(model, ((pk, _differences(model, row, rows_now[pk]))
+                      for pk, row in saved.items() if pk in rows_now))  # fmt: skip
+        model._default_manager.bulk_create(
+            _rows(model, [row for pk, row in saved.items() if pk not in rows_now])
+        )
+    delete_nodes(PlanNode.objects.filter(pk__in=extra))
 
 
 class Tree:
@@ -228,12 +263,19 @@ class Tree:
             PlanNode.objects.filter(pk__in=[n.pk for n in renamed]).update(
                 ref=Concat(Value("~"), Cast("id", output_field=models.CharField()))
             )
+        changes = []
         for node in changed:
-            node.search_text = services.node_search_text(node)
+            now = self._fields(node)
+            before = dict(zip(self.FIELDS, self.was[node.pk], strict=True))
+            fields = {f: getattr(node, f) for f, new in zip(self.FIELDS, now, strict=True)
+                      if before[f] != new}  # fmt: skip
+            if node in renamed:
+                fields["ref"] = node.ref
+            if "ref" in fields or "text" in fields:
+                node.search_text = fields["search_text"] = services.node_search_text(node)
             node.version += 1
-        PlanNode.objects.bulk_update(
-            changed, [*self.FIELDS, "search_text", "version"], batch_size=200
-        )
+            changes.append((node.pk, fields))
+        write(PlanNode, changes, bump=True)
         return changed
 
 
