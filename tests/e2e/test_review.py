@@ -140,3 +140,15 @@ def test_the_review_screen_fits_a_phone_in_both_languages(browser, live_server, 
         page.goto(f"{live_server.url}/{language}/plans/misread/revisions/1/review/")
         # One part open at a time: a quarter of the tree, not all of it.
         assert page.evaluate("document.documentElement.scrollHeight") < height / 2
+        for tail in ("I.1/fields/", "publish/"):
+            page.goto(f"{live_server.url}/{language}/plans/misread/revisions/1/{tail}")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, tail
+            assert serious_violations(page) == [], tail
+        # The confirmation of a merge, reached from the keyboard.
+        page.goto(f"{live_server.url}/{language}/plans/misread/revisions/1/review/#node-I.1.2")
+        page.wait_for_function("document.activeElement.name === 'nodes'")
+        with page.expect_navigation():
+            page.keyboard.press("x")
+            page.keyboard.press("m")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert serious_violations(page) == []

@@ -38,6 +38,14 @@ DETAIL_LABELS = {
 }
 
 
+def labelled_details(node: PlanNode) -> list[tuple[str, LocalizedText]]:
+    """An action table's other columns, labelled in the interface language."""
+    return [
+        (str(DETAIL_LABELS.get(name, name.replace("_", " "))), texts)
+        for name, texts in node.details.items()
+    ]
+
+
 @dataclass
 class ReviewRow:
     node: PlanNode
@@ -53,11 +61,7 @@ class ReviewRow:
 
     @property
     def details(self) -> list[tuple[str, LocalizedText]]:
-        """An action table's other columns, labelled in the interface language."""
-        return [
-            (str(DETAIL_LABELS.get(name, name.replace("_", " "))), texts)
-            for name, texts in self.node.details.items()
-        ]
+        return labelled_details(self.node)
 
 
 @dataclass
@@ -300,7 +304,10 @@ def publish_preview(*, plan: Plan) -> PublishPreview:
         targets_changed=sorted(
             ref
             for ref in set(new_targets) | set(old_targets)
-            if ref in mine and new_targets.get(ref) != old_targets.get(ref)
+            if current
+            and ref in theirs
+            and ref in mine
+            and new_targets.get(ref) != old_targets.get(ref)
         ),
         assignments_carried=sum(n for ref, n in carried_by_ref.items() if ref in mine),
         assignments_lost=sorted(ref for ref in carried_by_ref if ref not in mine),

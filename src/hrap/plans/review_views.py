@@ -437,6 +437,7 @@ def node_fields(
             "proposals": [(p, forms[p.pk]) for p in proposals],
             "deadline": deadline,
             "targets": page.targets,
+            "details": review_selectors.labelled_details(node),
             "is_draft": plan.status == Plan.Status.DRAFT,
             "states": ProposedAssignment.State,
         },
