@@ -43,6 +43,16 @@ def serious_violations(page: Any) -> list[str]:
     ]
 
 
+def wait_for_focus(page: Any, row: str) -> None:
+    """After a correction the page puts the focus on the row it changed, once loaded."""
+    page.wait_for_function(
+        "id => document.activeElement && document.activeElement.closest"
+        " && document.activeElement.closest('li.row')"
+        " && document.activeElement.closest('li.row').id === id",
+        arg=row,
+    )
+
+
 def shape(plan: Plan) -> dict[str, tuple[str, str | None]]:
     return {
         n.ref: (n.kind, n.parent.ref if n.parent else None)
@@ -85,7 +95,7 @@ def test_a_misread_draft_is_fixed_from_the_keyboard_and_published(
         page.keyboard.press("s")
     assert "Kind changed: 12 nodes" in page.inner_text("#node-I\\.1")  # the message at its row
     # The row of the correction has the focus: j to its first task, l, t.
-    assert page.evaluate("document.activeElement.closest('li').id") == "node-I.1"
+    wait_for_focus(page, "node-I.1")
     page.keyboard.press("j")
     page.keyboard.press("l")
     assert "48 nodes selected" in page.inner_text("#selection")
@@ -96,6 +106,7 @@ def test_a_misread_draft_is_fixed_from_the_keyboard_and_published(
     assert tree["IV.3"] == ("section", "IV") and tree["IV.3.4"] == ("task", "IV.3")
 
     # A merge asks first (Enter confirms, the button has the focus), then is undone with u.
+    wait_for_focus(page, "node-I.1.1")
     page.keyboard.press("j")
     page.keyboard.press("x")
     with page.expect_navigation(url="**/review/bulk/"):
@@ -146,7 +157,7 @@ def test_the_review_screen_fits_a_phone_in_both_languages(browser, live_server, 
             assert serious_violations(page) == [], tail
         # The confirmation of a merge, reached from the keyboard.
         page.goto(f"{live_server.url}/{language}/plans/misread/revisions/1/review/#node-I.1.2")
-        page.wait_for_function("document.activeElement.name === 'nodes'")
+        wait_for_focus(page, "node-I.1.2")
         with page.expect_navigation():
             page.keyboard.press("x")
             page.keyboard.press("m")
