@@ -1,11 +1,12 @@
-"""Review of a draft: structure corrections (one node or many), undo, the facts the document did
-not state, and what the plan file's action-table fields (deadlines, responsible bodies, details,
-baselines) become on import.
+"""Review of a draft: structure corrections (one node or many) and undo of the last one; and
+what the plan file's action-table fields (deadlines, responsible bodies, details, baselines)
+and unknown facts become on import and publication (called by `services`).
 
 Every correction locks the plan, checks the version the reviewer saw, keeps the state before it
 (`ReviewCheckpoint`, one per plan, for undo) and records one audit event, per-node before/after
 for corrections of many nodes. Refs follow the tree: a node that moves under another parent
-keeps its own number and takes the new parent's ref as prefix (decision 0010).
+keeps its own number and takes the new parent's ref as prefix (decision 0010). The facts a
+document did not state and the proposed assignments are reviewed in `review_fields`.
 """
 
 from __future__ import annotations
@@ -135,8 +136,10 @@ def facts_missing(plan: Plan) -> list[str]:
     return missing
 
 
-def require_facts(plan: Plan) -> None:
-    """Publishing refuses a plan that does not say where and when it applies."""
+def ready_to_publish(plan: Plan) -> None:
+    """Publishing refuses a plan that does not say where and when it applies; what review kept
+    for undo is dropped, since a published revision's structure no longer changes."""
+    ReviewCheckpoint.objects.filter(plan=plan).delete()
     missing = facts_missing(plan)
     if missing:
         labels = {"jurisdiction": _("the jurisdiction"), "period": _("the period")}

@@ -148,7 +148,7 @@ def plan_publish(*, plan: Plan, actor: Actor) -> Plan:
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != Plan.Status.DRAFT:
         raise InvalidTransition(f"revision {plan.revision} of {plan.slug} is not a draft")
-    review.require_facts(plan)
+    review.ready_to_publish(plan)
     current = (
         Plan.objects.select_for_update()
         .filter(slug=plan.slug, status__in=Plan.CURRENT)

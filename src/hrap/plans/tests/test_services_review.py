@@ -13,7 +13,14 @@ from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, NotF
 from hrap.core.models import AuditEvent
 from hrap.directory.services import agency_create
 from hrap.plans import planfile, review, review_fields, selectors, services
-from hrap.plans.models import Assignment, Plan, PlanNode, ProposedAssignment, Target
+from hrap.plans.models import (
+    Assignment,
+    Plan,
+    PlanNode,
+    ProposedAssignment,
+    ReviewCheckpoint,
+    Target,
+)
 from hrap.plans.tests.drafts import action_table, import_draft, misread_tree
 
 pytestmark = pytest.mark.django_db
@@ -226,6 +233,8 @@ def test_a_draft_may_leave_jurisdiction_and_period_unknown_but_cannot_be_publish
     with pytest.raises(InvalidInput) as refused:
         services.plan_publish(plan=plan, actor=staff)
     assert {p.where for p in refused.value.problems} == {"jurisdiction", "period"}
+    review.nodes_set_kind(plan=plan, actor=staff, version=plan.version,
+                          node_ids=ids(plan, depth=1), kind="section")  # fmt: skip
     review_fields.plan_set_facts(plan=plan, actor=staff, version=plan.version, jurisdiction="za",
                                  period_start=2024, period_end=2027,
                                  issued_by=[{"en": "Department of Justice"}], adopted=None)  # fmt: skip
@@ -237,6 +246,7 @@ def test_a_draft_may_leave_jurisdiction_and_period_unknown_but_cannot_be_publish
                             "issued_by": []}  # fmt: skip
     services.plan_publish(plan=plan, actor=staff)
     assert fresh(plan).status == Plan.Status.ACTIVE
+    assert not ReviewCheckpoint.objects.filter(plan=plan).exists()  # nothing left to undo
 
 
 @pytest.mark.parametrize(
