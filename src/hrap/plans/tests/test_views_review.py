@@ -403,3 +403,39 @@ def test_the_plan_page_shows_front_matter_collapsed_and_unknown_facts(
     html = client.get(f"/en/plans/{plan.slug}/revisions/1/").content.decode()
     assert '<details class="front-matter"><summary>Front matter (2 parts)</summary>' in html
     assert "We commit." in html and "None" not in text_of(client.get("/en/plans/"))
+
+
+@pytest.mark.parametrize(
+    ("tail", "data"),
+    [
+        ("names/", {"version": 1, "key": "k" * 5000, "decision": "drop"}),
+        ("names/", {"version": 1, "key": "bar council", "decision": "map", "agency": "abc"}),
+        ("names/", {"version": 1, "key": "bar council", "decision": "create", "code": "a b\x00"}),
+        ("names/", {"version": "abc", "key": "bar council", "decision": "drop"}),
+        ("undo/", {"version": "9" * 5000}),
+    ],
+)
+def test_absurd_decisions_are_refused(client: Client, staff, tail: str, data) -> None:
+    plan = import_draft(action_table())
+    client.force_login(staff)
+    assert client.post(review_url(plan, tail), data).status_code == 400
+    assert not ProposedAssignment.objects.filter(node__plan=plan).exclude(state="proposed").exists()
+    assert Plan.objects.get(pk=plan.pk).version == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"form": "deadline", "version": 1, "year": "1e30"},
+        {"form": "deadline", "version": 1, "year": "2026", "text_en": "by\x00 2026"},
+        {"form": "deadline", "version": 1, "day": "2026-13-01"},
+        {"form": "proposal", "version": 1, "proposal": "abc", "role": "lead", "state": "proposed"},
+        {"form": "proposal", "version": 1, "proposal": "1", "role": "boss", "state": "proposed"},
+    ],
+)
+def test_absurd_node_fields_are_refused(client: Client, staff, data) -> None:
+    plan = import_draft(action_table())
+    client.force_login(staff)
+    response = client.post(f"/en/plans/{plan.slug}/revisions/1/I.1/fields/", data)
+    assert response.status_code == 400
+    assert PlanNode.objects.get(plan=plan, ref="I.1").deadline["date"] == "2026-06-30"
