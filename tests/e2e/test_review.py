@@ -163,3 +163,20 @@ def test_the_review_screen_fits_a_phone_in_both_languages(browser, live_server, 
             page.keyboard.press("m")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert serious_violations(page) == []
+
+
+def test_the_corrections_work_without_javascript(browser, live_server, draft) -> None:
+    page = browser.new_context(java_script_enabled=False).new_page()
+    page.goto(f"{live_server.url}/en/accounts/login/")
+    page.fill("#id_username", "secretariat")
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/en/plans/misread/revisions/1/review/")
+    for ref in ("I.1", "I.2", "I.3"):
+        page.check(f"#sel-{PlanNode.objects.get(plan=draft, ref=ref).pk}")
+    page.select_option("#bulk-kind", "section")
+    with page.expect_navigation():
+        page.click("button[name=action][value=kind]")
+    assert "Kind changed: 3 nodes" in page.inner_text("#node-I\\.1")
+    assert {shape(draft)[ref][0] for ref in ("I.1", "I.2", "I.3")} == {"section"}
