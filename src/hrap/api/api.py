@@ -48,8 +48,8 @@ class PlanSummary(Schema):
     slug: str
     revision: int
     title: dict[str, str]
-    period_start: int
-    period_end: int
+    period_start: int | None  # a draft may not state its period yet
+    period_end: int | None
     status: str
 
 

@@ -95,6 +95,8 @@ def generate(*, plan: Plan, seed: int = 2023) -> dict[str, int]:
             if target_state == "published":
                 services.report_publish(report=report, actor=system, version=report.version)
     observations = 0
+    # A published plan always states where and when it applies.
+    assert plan.period_end is not None and plan.jurisdiction is not None
     for target in Target.objects.filter(node__plan=plan).select_related("indicator"):
         start = Decimal(40) if target.unit == "%" else Decimal(0)
         Target.objects.filter(pk=target.pk).update(

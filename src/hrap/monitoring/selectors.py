@@ -34,7 +34,9 @@ def target_progress(*, targets: list[Target], plan: Plan) -> dict[int, progress.
     indicator_ids = {t.indicator_id for t in targets}
     points: dict[int, list[progress.Point]] = defaultdict(list)
     for indicator_id, year, value in Observation.objects.filter(
-        indicator_id__in=indicator_ids, jurisdiction_id=plan.jurisdiction_id, disaggregation_key=""
+        indicator_id__in=indicator_ids,
+        jurisdiction_id=plan.jurisdiction_id or 0,  # none: a draft that does not say where
+        disaggregation_key="",
     ).values_list("indicator_id", "year", "value"):
         points[indicator_id].append(progress.Point(year, Decimal(value)))
     return {t.pk: progress.assess(goal_of(t), points[t.indicator_id]) for t in targets}

@@ -385,7 +385,7 @@ def upload_template(*, cycle: ReportingCycle, actor: Actor) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(f"HRAP {cycle.period}")
     sheet.append([*upload.HEADINGS, "indicator name (for reference)"])
-    country = cycle.plan.jurisdiction.code
+    country = cycle.plan.jurisdiction.code if cycle.plan.jurisdiction else ""
     for indicator in Indicator.objects.filter(
         pk__in=uploadable_indicators(actor=actor, cycle=cycle)
     ).order_by("pk"):

@@ -381,8 +381,10 @@ def observation_grid(request: HttpRequest, indicator_id: int) -> HttpResponse:
         raise NotFound("no such indicator")
     policy.require(request.user, "observation.enter", indicator)
     plans = Plan.objects.filter(nodes__targets__indicator=indicator).distinct()
-    first = min((p.period_start for p in plans), default=timezone.now().year - 4)
-    last = max((p.period_end for p in plans), default=timezone.now().year)
+    starts = [p.period_start for p in plans if p.period_start is not None]  # drafts may not say
+    ends = [p.period_end for p in plans if p.period_end is not None]
+    first = min(starts, default=timezone.now().year - 4)
+    last = max(ends, default=timezone.now().year)
     years = [str(y) for y in range(first - 1, last + 1)]
     dimensions = [d for d in indicator.disaggregations if d in Indicator.CATEGORIES]
     by = request.GET.get("by", "")

@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from hrap.plans.models import Assignment, Indicator, Plan, PlanNode, Target
+from hrap.core.admin import ReadOnlyAdmin
+from hrap.plans.models import (
+    Assignment,
+    Indicator,
+    Plan,
+    PlanNode,
+    ProposedAssignment,
+    ReviewCheckpoint,
+    Target,
+)
 
 
 @admin.register(Plan)
@@ -48,3 +57,15 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_display = ["node", "agency", "role"]
     list_filter = ["role"]
     raw_id_fields = ["node"]
+
+
+@admin.register(ProposedAssignment)
+class ProposedAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["node", "__str__", "agency", "role", "state"]
+    list_filter = ["state", "role"]
+
+
+@admin.register(ReviewCheckpoint)
+class ReviewCheckpointAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "action", "summary", "at"]
+    exclude = ["snapshot"]

@@ -15,6 +15,7 @@ def plan_url(name: str, plan: Plan, *args: object) -> str:
         "node": ["ref"],
         "node_edit": ["ref"],
         "node_structure": ["ref"],
+        "node_fields": ["ref"],
         "target_add": ["ref"],
         "target_edit": ["ref", "target_id"],
         "target_delete": ["ref", "target_id"],

@@ -24,11 +24,17 @@ class Plan(Versioned):
     slug = models.SlugField(_("slug"), max_length=100)
     revision = models.PositiveIntegerField(_("revision"), default=1)
     title = models.JSONField(_("title"), default=dict)
+    # Unknown (null) only in a draft whose document did not say: the review screen asks for
+    # them, and publishing refuses until they are set.
     jurisdiction = models.ForeignKey(
-        Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT
+        Jurisdiction,
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
     )
-    period_start = models.PositiveSmallIntegerField(_("first year"))
-    period_end = models.PositiveSmallIntegerField(_("last year"))
+    period_start = models.PositiveSmallIntegerField(_("first year"), null=True, blank=True)
+    period_end = models.PositiveSmallIntegerField(_("last year"), null=True, blank=True)
     issued_by = models.JSONField(_("issued by"), default=list, blank=True)
     adopted = models.DateField(_("adopted"), null=True, blank=True)
     languages = models.JSONField(_("languages"), default=list)
@@ -38,6 +44,9 @@ class Plan(Versioned):
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     ingest_report = models.JSONField(_("ingest report"), default=list, blank=True)
+    # Contents, foreword, acronyms, annexes: kept as the document gave them, outside the tree
+    # ([{"kind", "title", "text"}], see the plan file).
+    front_matter = models.JSONField(_("front matter"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -86,6 +95,11 @@ class PlanNode(Versioned):
     # What the ingester read this node from, per language, for review: {"en": "1. Right to …"}.
     source = models.JSONField(_("source text"), default=dict, blank=True)
     source_where = models.JSONField(_("source location"), default=dict, blank=True)
+    # What an action table said, as the plan file carries it: {"year", "date", "text"};
+    # [{"name": {lang: …}, "role": "lead" | "co" | None}] as printed; {field: {lang: text}}.
+    deadline = models.JSONField(_("deadline"), default=dict, blank=True)
+    responsible = models.JSONField(_("responsible bodies"), default=list, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
     # Every language's number, title and text, in simplified script and case-folded: what
     # search matches against (see plans.search).
     search_text = models.TextField(editable=False, blank=True)
@@ -227,3 +241,66 @@ class Assignment(Versioned):
 
     def __str__(self) -> str:
         return f"{self.node.ref} · {self.agency} ({self.get_role_display()})"
+
+
+class ProposedAssignment(models.Model):
+    """A responsible body as the document named it, matched to an agency for review.
+
+    Accepting it makes an `Assignment`; the name as printed stays beside the match.
+    """
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        ACCEPTED = "accepted", _("accepted")
+        DROPPED = "dropped", _("dropped")
+
+    node = models.ForeignKey(
+        PlanNode, verbose_name=_("task"), on_delete=models.CASCADE, related_name="proposals"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name = models.JSONField(_("name as printed"), default=dict)
+    # The printed name folded (case, spaces, punctuation, "the"): one decision per name.
+    key = models.CharField(_("name key"), max_length=300, db_index=True)
+    role = models.CharField(_("role"), max_length=8, choices=Assignment.Role.choices)
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+    )
+    matched_by = models.CharField(_("matched by"), max_length=16, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PROPOSED
+    )
+
+    class Meta:
+        ordering = ["node", "position", "id"]
+        verbose_name = _("proposed assignment")
+        verbose_name_plural = _("proposed assignments")
+
+    def __str__(self) -> str:
+        return f"{self.node.ref} · {choose(self.name).text}"
+
+
+class ReviewCheckpoint(models.Model):
+    """The state of a draft before its last correction, so that correction can be undone."""
+
+    plan = models.OneToOneField(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="checkpoint"
+    )
+    action = models.CharField(_("action"), max_length=32)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    snapshot = models.JSONField(_("state before"), default=dict)
+    # The digest of the state the correction left: undo only while nothing else changed it.
+    digest = models.CharField(_("digest after"), max_length=64)
+    plan_version = models.PositiveIntegerField(_("plan version after"))
+    at = models.DateTimeField(_("time"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("review checkpoint")
+        verbose_name_plural = _("review checkpoints")
+
+    def __str__(self) -> str:
+        return f"{self.plan.slug} r{self.plan.revision}: {self.action}"

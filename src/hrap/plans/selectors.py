@@ -148,6 +148,9 @@ def plan_document(*, plan: Plan) -> dict[str, Any]:
                 "year": t.year,
                 "binding": t.binding,
                 "span": t.span,
+                "baseline": {"value": t.baseline_value, "year": t.baseline_year}
+                if t.baseline_value is not None
+                else None,
             }
         )
     entries: dict[int, dict[str, Any]] = {}
@@ -160,6 +163,9 @@ def plan_document(*, plan: Plan) -> dict[str, Any]:
             "title": n.title,
             "text": n.text,
             "targets": targets[n.id],
+            "deadline": n.deadline,
+            "responsible": n.responsible,
+            "details": n.details,
             "children": [],
         }
         entries[n.id] = entry
@@ -169,13 +175,16 @@ def plan_document(*, plan: Plan) -> dict[str, Any]:
         "plan": {
             "slug": plan.slug,
             "title": plan.title,
-            "jurisdiction": plan.jurisdiction.code,
-            "period": {"start": plan.period_start, "end": plan.period_end},
+            "jurisdiction": plan.jurisdiction.code if plan.jurisdiction else None,
+            "period": {"start": plan.period_start, "end": plan.period_end}
+            if plan.period_start is not None and plan.period_end is not None
+            else None,
             "issued_by": plan.issued_by,
             "adopted": plan.adopted.isoformat() if plan.adopted else None,
             "languages": plan.languages,
             "predecessor": plan.predecessor_slug or None,
             "sources": plan.sources,
+            "front_matter": plan.front_matter,
         },
         "nodes": roots,
     }
@@ -215,32 +224,3 @@ def node_search(
         hits.append(SearchHit(node, score, before, match, after))
     hits.sort(key=lambda h: (-h.score, h.node.depth, h.node.plan_id, h.node.ref))
     return terms, hits[:limit]
-
-
-@dataclass
-class ReviewRow:
-    node: PlanNode
-    depth: int
-    targets: list[Target]
-    paragraphs: int
-
-
-def review_rows(*, plan: Plan) -> list[ReviewRow]:
-    """Every node in reading order with its targets, for the review of a draft."""
-    nodes = list(PlanNode.objects.filter(plan=plan).order_by("depth", "position", "id"))
-    targets: dict[int, list[Target]] = defaultdict(list)
-    for t in Target.objects.filter(node__plan=plan).select_related("indicator"):
-        targets[t.node_id].append(t)
-    children: dict[int | None, list[PlanNode]] = defaultdict(list)
-    for n in nodes:
-        children[n.parent_id].append(n)
-    rows: list[ReviewRow] = []
-
-    def visit(parent_id: int | None, depth: int) -> None:
-        for n in sorted(children[parent_id], key=lambda x: (x.position, x.id)):
-            paragraphs = max((len(t.split("\n\n")) for t in n.text.values()), default=0)
-            rows.append(ReviewRow(n, depth, targets[n.id], paragraphs))
-            visit(n.id, depth + 1)
-
-    visit(None, 0)
-    return rows

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from hrap.plans import views
+from hrap.plans import review_views, views
 
 app_name = "plans"
 
@@ -9,12 +9,17 @@ app_name = "plans"
 plan_pages = [
     path("", views.plan_detail, name="detail"),
     path("export.json", views.plan_export, name="export"),
-    path("review/", views.plan_review, name="review"),
-    path("publish/", views.plan_publish, name="publish"),
-    path("discard/", views.plan_discard, name="discard"),
+    path("review/", review_views.plan_review, name="review"),
+    path("review/bulk/", review_views.review_bulk, name="review_bulk"),
+    path("review/undo/", review_views.review_undo, name="review_undo"),
+    path("review/facts/", review_views.review_facts, name="review_facts"),
+    path("review/names/", review_views.review_name, name="review_name"),
+    path("publish/", review_views.plan_publish, name="publish"),
+    path("discard/", review_views.plan_discard, name="discard"),
     path("<str:ref>/", views.node_detail, name="node"),
     path("<str:ref>/edit/", views.node_edit, name="node_edit"),
-    path("<str:ref>/structure/", views.node_structure, name="node_structure"),
+    path("<str:ref>/structure/", review_views.node_structure, name="node_structure"),
+    path("<str:ref>/fields/", review_views.node_fields, name="node_fields"),
     path("<str:ref>/targets/add/", views.target_edit, name="target_add"),
     path("<str:ref>/targets/<int:target_id>/", views.target_edit, name="target_edit"),
     path("<str:ref>/targets/<int:target_id>/delete/", views.target_delete, name="target_delete"),

@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -15,7 +14,7 @@ from hrap.accounts import policy
 from hrap.core import audit, panels, revisions
 from hrap.core.conflicts import differences, keep_typed, tell
 from hrap.core.errors import EditConflict, InvalidInput, NotFound, Problem
-from hrap.core.forms import add_problems as _add_problems
+from hrap.core.forms import add_problems
 from hrap.directory.models import Agency
 from hrap.plans import links, planfile, selectors, services
 from hrap.plans.forms import (
@@ -204,7 +203,7 @@ def target_edit(
         except EditConflict as exc:
             keep_typed(request, measure, exc)
         except InvalidInput as exc:
-            _add_problems(measure, exc)
+            add_problems(measure, exc)
         else:
             messages.success(request, _("The target now measures another indicator."))
             return HttpResponseRedirect(links.plan_url("target_edit", plan, node.ref, target.pk))
@@ -217,7 +216,7 @@ def target_edit(
             conflict = differences(form, TargetForm(target=target))
             keep_typed(request, form, exc)
         except InvalidInput as exc:
-            _add_problems(form, exc)
+            add_problems(form, exc)
         else:
             messages.success(request, _("Target saved."))
             return HttpResponseRedirect(_node_url(node))
@@ -288,7 +287,7 @@ def assignments_edit(
                     jurisdiction=form.cleaned_data["jurisdiction"],
                 )
             except InvalidInput as exc:
-                _add_problems(form, exc)
+                add_problems(form, exc)
             else:
                 messages.success(request, _("Assignment saved."))
                 return HttpResponseRedirect(request.path)
@@ -311,72 +310,6 @@ def search(request: HttpRequest) -> HttpResponse:
         "plans/search.html",
         {"query": query, "terms": terms, "hits": hits, "plans": plans, "plan": plan},
     )
-
-
-# --- Review of a draft ------------------------------------------------------------------------
-
-
-@login_required
-@require_safe
-def plan_review(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
-    plan = selectors.plan_get(viewer=request.user, slug=slug, revision=revision)
-    policy.require(request.user, "plan.review", plan)
-    nodes = selectors.review_rows(plan=plan)
-    return render(
-        request,
-        "plans/plan_review.html",
-        {"plan": plan, "rows": nodes, "kinds": PlanNode.Kind.choices},
-    )
-
-
-@login_required
-@require_POST
-def node_structure(
-    request: HttpRequest, slug: str, ref: str, revision: int | None = None
-) -> HttpResponse:
-    plan, page = _node_page(request, slug, ref, revision)
-    node, action = page.node, request.POST.get("action", "")
-    try:
-        if action == "kind":
-            services.node_set_kind(node=node, actor=request.user, kind=request.POST.get("kind", ""))
-        elif action in ("up", "down"):
-            services.node_move(node=node, actor=request.user, up=action == "up")
-        elif action == "merge":
-            node = services.node_merge_into_previous(node=node, actor=request.user)
-        elif action == "split":
-            paragraph = int(request.POST.get("paragraph") or 0)
-            node = services.node_split(node=node, actor=request.user, paragraph=paragraph)
-        else:
-            raise InvalidInput([Problem("action", f"unknown correction {action!r}")])
-    except (InvalidInput, ValueError) as exc:
-        problems = exc.problems if isinstance(exc, InvalidInput) else []
-        messages.error(request, "; ".join(p.what for p in problems) or _("Not a number."))
-    else:
-        messages.success(request, _("Corrected: %(ref)s") % {"ref": node.ref})
-    return HttpResponseRedirect(links.plan_url("review", plan) + f"#node-{node.ref}")
-
-
-@login_required
-@require_POST
-def plan_publish(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
-    plan = selectors.plan_get(viewer=request.user, slug=slug, revision=revision)
-    carried: list[revisions.Tally] = []
-    plan = services.plan_publish(plan=plan, actor=request.user, carried=carried)
-    messages.success(
-        request, _("Revision %(revision)s is now the plan.") % {"revision": plan.revision}
-    )
-    for line in carried:
-        messages.info(request, line.text)
-    return HttpResponseRedirect(links.plan_url("detail", plan))
-
-
-@login_required
-@require_POST
-def plan_discard(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
-    plan = selectors.plan_get(viewer=request.user, slug=slug, revision=revision)
-    services.plan_discard(plan=plan, actor=request.user)
-    messages.success(request, _("The draft was discarded."))
-    return HttpResponseRedirect(reverse_lazy("plans:list"))
 
 
 @login_required
@@ -404,7 +337,7 @@ def indicator_edit(request: HttpRequest, indicator_id: int) -> HttpResponse:
             conflict = differences(form, IndicatorForm(indicator=indicator))
             keep_typed(request, form, exc)
         except InvalidInput as exc:
-            _add_problems(form, exc)
+            add_problems(form, exc)
         else:
             messages.success(request, _("Saved."))
             return HttpResponseRedirect(request.path)

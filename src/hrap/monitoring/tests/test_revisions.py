@@ -128,9 +128,10 @@ def draft_without(ref: str, raw: bytes) -> Plan:
 def test_publishing_a_revision_keeps_cycles_reports_and_values_on_the_pages(
     client: Client, world: dict[str, Any], sample_bytes: bytes
 ) -> None:
-    draft_without("III.1.2", sample_bytes)
+    draft = draft_without("III.1.2", sample_bytes)
     client.force_login(world["staff"])
-    assert client.post(f"/en/plans/{SLUG}/revisions/2/publish/").status_code == 302
+    publish = {"version": draft.version}
+    assert client.post(f"/en/plans/{SLUG}/revisions/2/publish/", publish).status_code == 302
     current = Plan.objects.get(slug=SLUG, status=Plan.Status.ACTIVE)
     assert current.revision == 2
 
@@ -195,11 +196,12 @@ def test_the_workflow_goes_on_after_a_publish(
 def test_publishing_twice_is_refused_and_changes_nothing(
     client: Client, world: dict[str, Any], sample_bytes: bytes
 ) -> None:
-    draft_without("III.1.2", sample_bytes)
+    draft = draft_without("III.1.2", sample_bytes)
     client.force_login(world["staff"])
-    assert client.post(f"/en/plans/{SLUG}/revisions/2/publish/").status_code == 302
+    publish = {"version": draft.version}
+    assert client.post(f"/en/plans/{SLUG}/revisions/2/publish/", publish).status_code == 302
     events = AuditEvent.objects.count()
-    again = client.post(f"/en/plans/{SLUG}/revisions/2/publish/")
+    again = client.post(f"/en/plans/{SLUG}/revisions/2/publish/", {"version": draft.version + 1})
     assert again.status_code == 409
     assert AuditEvent.objects.count() == events
     assert ReportingCycle.objects.get().plan.revision == 2
@@ -258,7 +260,7 @@ def test_a_revision_holding_monitoring_is_never_deleted(
     # A cycle made on the draft itself (the pages do not offer it, the service allows it).
     annual_cycle(draft, world["staff"], 2024)
     client.force_login(world["staff"])
-    refused = client.post(f"/en/plans/{SLUG}/revisions/2/discard/")
+    refused = client.post(f"/en/plans/{SLUG}/revisions/2/discard/", {"confirm": "1"})
     assert refused.status_code == 409
     assert "1 reporting cycle" in text_of(refused)
     assert Plan.objects.filter(pk=draft.pk).exists()

@@ -81,7 +81,11 @@ def test_publishing_an_ingested_draft_keeps_staff_work_and_the_documents_order(
     draft = Plan.objects.get(slug=SLUG, status=Plan.Status.DRAFT)
     assert (draft.issued_by, draft.adopted) == ([], None)
     client.force_login(staff)
-    published = client.post(f"/en/plans/{SLUG}/revisions/{draft.revision}/publish/", follow=True)
+    published = client.post(
+        f"/en/plans/{SLUG}/revisions/{draft.revision}/publish/",
+        {"version": draft.version},
+        follow=True,
+    )
     assert published.status_code == 200
     shown = text_of(published)
     assert "1 target that staff added is carried over" in shown
