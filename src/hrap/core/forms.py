@@ -1,12 +1,15 @@
-"""Form fields for content text: one input per content language, and reading them back."""
+"""Form fields: content text (one input per content language, read back), and values."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 
 from hrap.core.localized import LocalizedText, content_languages
+from hrap.core.numbers import ValueRefused, parse_value
 
 LANGUAGE_LABELS = {"zh-Hans": "中文", "zh-Hant": "中文（繁體）", "en": "English"}
 
@@ -28,3 +31,18 @@ def add_localized_fields(
 
 def localized_value(form: forms.Form, name: str) -> LocalizedText:
     return {tag: form.cleaned_data.get(f"{name}_{tag}", "") for tag in content_languages()}
+
+
+class ValueField(forms.Field):
+    """A value as HRAP stores it (`hrap.core.numbers`): finite, at most 6 decimal places and
+    15 significant digits; anything else is refused at the field, with the reason."""
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            return parse_value(value)
+        except ValueRefused as refused:
+            raise forms.ValidationError(
+                gettext(refused.message) % refused.params, code="value"
+            ) from None
