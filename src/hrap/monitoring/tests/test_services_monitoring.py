@@ -294,3 +294,44 @@ def test_a_report_shows_its_tasks_targets_and_latest_values(world) -> None:
     page = client.get(f"/en/cycles/{world['plan'].slug}/2023/reports/{lead.pk}/").content.decode()
     assert "average PM2.5 intensity" in page and "37.5 (2023)" in page
 
+
+def test_a_target_without_deadline_or_baseline_is_unknown_not_on_track(world, client) -> None:
+    target = Target.objects.get(node=world["node"], indicator__name__en__startswith="average PM2.5")
+    target.baseline_value, target.baseline_year, target.year = Decimal(40), 2020, None
+    target.save()
+    services.observation_record(
+        indicator=target.indicator,
+        jurisdiction=world["plan"].jurisdiction,
+        period="2023",
+        value=Decimal("37.5"),
+        actor=world["focal_mee"],
+    )
+    url = f"/en/plans/{world['plan'].slug}/III.1.1/"
+    page = client.get(url).content.decode()
+    assert "light-on_track" not in page
+    assert '<span class="light light-unknown">unknown</span>' in page
+    assert "no deadline to measure the pace against" in page
+    target.baseline_value, target.baseline_year, target.year = None, None, 2025
+    target.save()
+    page = client.get(url).content.decode()
+    assert "light-on_track" not in page
+    assert "no baseline to measure the pace from" in page
+
+
+def test_progress_reads_annual_values_not_a_later_quarter(world, client) -> None:
+    target = Target.objects.get(node=world["node"], indicator__name__en__startswith="average PM2.5")
+    target.baseline_value, target.baseline_year, target.year = Decimal(40), 2020, 2025
+    target.save()
+    for period, number in (("2022", "38.3"), ("2023-Q1", "45"), ("2023-Q2", "20")):
+        services.observation_record(
+            indicator=target.indicator,
+            jurisdiction=world["plan"].jurisdiction,
+            period=period,
+            value=Decimal(number),
+            actor=world["focal_mee"],
+        )
+    page = client.get(f"/en/plans/{world['plan'].slug}/III.1.1/").content.decode()
+    assert "38.3 (2022)" in page and '<span class="light light-on_track">' in page
+    Observation.objects.filter(period="2022").delete()
+    page = client.get(f"/en/plans/{world['plan'].slug}/III.1.1/").content.decode()
+    assert "20 (2023-Q2)" in page  # quarters only when there is no annual value
