@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ class Period:
         return self.text == str(self.year)
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_period(text: str) -> Period | None:
     """The period `text` names, or None (0000, 2023-13, 2023/24 are not periods)."""
     match = _SHAPE.fullmatch(text)

@@ -40,12 +40,9 @@ class Row:
     value: Decimal
     source: str
     status: str  # "" when the row leaves it empty
-
-    @property
-    def key(self) -> tuple[int, str, str, str]:
-        """What one value is of: no two rows of a file may share it."""
-        key = disaggregation_key(self.disaggregation)
-        return (self.indicator, self.jurisdiction, self.period, key)
+    # What the value is of: indicator, jurisdiction, period, disaggregation key. No two rows of
+    # a file may share it.
+    key: tuple[int, str, str, str]
 
 
 def disaggregation_key(disaggregation: dict[str, str]) -> str:
@@ -163,7 +160,7 @@ def _row(
             what = f"{_shown(part)} is not an allowed disaggregation (dimension=value)"
             bad("disaggregation", what)
         disaggregation[key.strip()] = val.strip()
-    if len(disaggregation_key(disaggregation)) > MAX_KEY:
+    if disaggregation and len(disaggregation_key(disaggregation)) > MAX_KEY:
         bad("disaggregation", f"longer than {MAX_KEY} characters")
     try:
         value = parse_value(get["value"])
@@ -187,6 +184,7 @@ def _row(
         value,
         source,
         status,
+        (indicator, jurisdiction, period, disaggregation_key(disaggregation)),
     )
 
 

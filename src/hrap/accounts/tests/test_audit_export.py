@@ -22,7 +22,8 @@ def test_a_name_that_starts_a_formula_is_exported_as_text(staff, name: str) -> N
     client = Client()
     client.force_login(staff)
     response = client.get("/en/audit/", {"format": "csv", "action": "agency."})
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    rows = list(csv.reader(io.StringIO(content.decode())))
     objects = [row[6] for row in rows[1:]]
     assert objects == ["'" + name.strip()]
     assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for cell in r)

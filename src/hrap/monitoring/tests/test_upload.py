@@ -88,7 +88,7 @@ def test_a_5000_row_upload_with_one_bad_cell_is_refused_whole_then_loads(cycle, 
     )
     assert counts == {"rows": 5000, "created": 5000, "updated": 0, "unchanged": 0}
     for row in rows[:10]:
-        row[4] += 1
+        row[4] = 50
     again = services.observations_upload(
         raw=workbook(rows[:12]), name="fix.xlsx", cycle=cycle, actor=staff
     )
@@ -449,12 +449,12 @@ def test_the_audit_keeps_every_changed_rows_previous_value(cycle, staff) -> None
             }
         }
     }
-    assert event.after["values"] == {
+    after = event.after or {}
+    assert after["values"] == {
         f"{indicator}/CN/2023/": {"value": "37.1", "status": "final", "source": "bulletin 2"},
         f"{indicator}/CN-BJ/2023/": {"value": "30", "status": "provisional", "source": ""},
     }
-    assert (event.after["rows"], event.after["created"], event.after["updated"]) == (3, 1, 1)
-    assert event.after["unchanged"] == 1
+    assert (after["rows"], after["created"], after["updated"], after["unchanged"]) == (3, 1, 1, 1)
 
 
 def test_rows_outside_the_value_scope_are_refused_by_name(cycle, sample_plan) -> None:
