@@ -26,7 +26,20 @@ def person(
 
 
 @pytest.fixture
-def world(sample_plan, staff):
+def cycle(sample_plan, staff):
+    """The plan's 2023 reporting cycle, not yet open."""
+    return services.cycle_create(
+        plan=sample_plan,
+        actor=staff,
+        period="2023",
+        opens=date(2023, 11, 1),
+        due=date(2024, 1, 31),
+        closes=date(2024, 2, 29),
+    )
+
+
+@pytest.fixture
+def world(sample_plan, staff, cycle):
     mee = agency_create(
         actor=system_actor(),
         code="mee",
@@ -38,14 +51,6 @@ def world(sample_plan, staff):
     node = PlanNode.objects.get(plan=sample_plan, ref="III.1.1")
     plan_services.assignment_set(node=node, actor=staff, agency=mee, role="lead")
     plan_services.assignment_set(node=node, actor=staff, agency=ndrc, role="co")
-    cycle = services.cycle_create(
-        plan=sample_plan,
-        actor=staff,
-        period="2023",
-        opens=date(2023, 11, 1),
-        due=date(2024, 1, 31),
-        closes=date(2024, 2, 29),
-    )
     return {
         "plan": sample_plan,
         "node": node,

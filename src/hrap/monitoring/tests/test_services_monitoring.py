@@ -226,17 +226,26 @@ def test_observations_are_recorded_corrected_and_checked(world) -> None:
     ]
 
 
-def test_the_task_page_shows_traffic_lights(world, client: Client) -> None:
+def pm25_target(world, baseline: Decimal | None, baseline_year: int | None, year: int | None):
     target = Target.objects.get(node=world["node"], indicator__name__en__startswith="average PM2.5")
-    target.baseline_value, target.baseline_year, target.year = Decimal(40), 2020, 2025
+    target.baseline_value, target.baseline_year, target.year = baseline, baseline_year, year
     target.save()
+    return target
+
+
+def national_value(world, target: Target, period: str, value: str) -> None:
     services.observation_record(
         indicator=target.indicator,
         jurisdiction=world["plan"].jurisdiction,
-        period="2023",
-        value=Decimal("37.5"),
+        period=period,
+        value=Decimal(value),
         actor=world["focal_mee"],
     )
+
+
+def test_the_task_page_shows_traffic_lights(world, client: Client) -> None:
+    target = pm25_target(world, Decimal(40), 2020, 2025)
+    national_value(world, target, "2023", "37.5")
     page = client.get(f"/en/plans/{world['plan'].slug}/III.1.1/").content.decode()
     assert '<span class="light light-on_track">on track</span>' in page
     assert page.count("light-no_data") == 2  # the two other targets have no observation
@@ -296,16 +305,8 @@ def test_a_report_shows_its_tasks_targets_and_latest_values(world) -> None:
 
 
 def test_a_target_without_deadline_or_baseline_is_unknown_not_on_track(world, client) -> None:
-    target = Target.objects.get(node=world["node"], indicator__name__en__startswith="average PM2.5")
-    target.baseline_value, target.baseline_year, target.year = Decimal(40), 2020, None
-    target.save()
-    services.observation_record(
-        indicator=target.indicator,
-        jurisdiction=world["plan"].jurisdiction,
-        period="2023",
-        value=Decimal("37.5"),
-        actor=world["focal_mee"],
-    )
+    target = pm25_target(world, Decimal(40), 2020, None)
+    national_value(world, target, "2023", "37.5")
     url = f"/en/plans/{world['plan'].slug}/III.1.1/"
     page = client.get(url).content.decode()
     assert "light-on_track" not in page
@@ -319,17 +320,9 @@ def test_a_target_without_deadline_or_baseline_is_unknown_not_on_track(world, cl
 
 
 def test_progress_reads_annual_values_not_a_later_quarter(world, client) -> None:
-    target = Target.objects.get(node=world["node"], indicator__name__en__startswith="average PM2.5")
-    target.baseline_value, target.baseline_year, target.year = Decimal(40), 2020, 2025
-    target.save()
+    target = pm25_target(world, Decimal(40), 2020, 2025)
     for period, number in (("2022", "38.3"), ("2023-Q1", "45"), ("2023-Q2", "20")):
-        services.observation_record(
-            indicator=target.indicator,
-            jurisdiction=world["plan"].jurisdiction,
-            period=period,
-            value=Decimal(number),
-            actor=world["focal_mee"],
-        )
+        national_value(world, target, period, number)
     page = client.get(f"/en/plans/{world['plan'].slug}/III.1.1/").content.decode()
     assert "38.3 (2022)" in page and '<span class="light light-on_track">' in page
     Observation.objects.filter(period="2022").delete()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import time
 import zipfile
-from datetime import date
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -26,18 +26,6 @@ from hrap.plans.models import Target
 
 pytestmark = pytest.mark.django_db
 HEADING = "indicator,jurisdiction,period,disaggregation,value,source,status\n"
-
-
-@pytest.fixture
-def cycle(sample_plan, staff):
-    return services.cycle_create(
-        plan=sample_plan,
-        actor=staff,
-        period="2023",
-        opens=date(2023, 11, 1),
-        due=date(2024, 1, 31),
-        closes=date(2024, 2, 29),
-    )
 
 
 def workbook(rows: list[list[object]]) -> bytes:
@@ -186,6 +174,18 @@ def package(sheet_data: str, *, shared: list[str] | None = None, sheets: bool = 
     return out.getvalue()
 
 
+def with_sheet(raw: bytes, change: Callable[[bytes], bytes]) -> bytes:
+    """The same package with its sheet's XML changed."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = change(parts["xl/worksheets/sheet1.xml"])
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return out.getvalue()
+
+
 def row(number: int, *cells: str) -> str:
     return f'<row r="{number}">' + "".join(cells) + "</row>"
 
@@ -245,17 +245,11 @@ def test_empty_rows_count_towards_the_limit(cycle, staff) -> None:
 
 def test_a_sheet_claiming_a_million_rows_is_refused_before_reading_them(cycle, staff) -> None:
     raw = package(heading())
-    claimed = package(heading())
-    with zipfile.ZipFile(io.BytesIO(claimed)) as z:
-        parts = {n: z.read(n) for n in z.namelist()}
-    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
-        b"<sheetData>", b'<dimension ref="A1:G1048576"/><sheetData>'
+    claimed = with_sheet(
+        raw,
+        lambda xml: xml.replace(b"<sheetData>", b'<dimension ref="A1:G1048576"/><sheetData>'),
     )
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        for name, data in parts.items():
-            z.writestr(name, data)
-    assert problems_of(out.getvalue(), staff, cycle) == [
+    assert problems_of(claimed, staff, cycle) == [
         "Values: more than 200,000 rows below the heading (blank rows count)"
     ]
     assert upload(raw, staff, cycle)["rows"] == 0
@@ -306,17 +300,8 @@ def test_a_workbook_with_a_dtd_is_refused(cycle, staff) -> None:
         '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">]>'
         f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>'
     )
-    raw = package("")
-    with zipfile.ZipFile(io.BytesIO(raw)) as z:
-        parts = {n: z.read(n) for n in z.namelist()}
-    parts["xl/worksheets/sheet1.xml"] = bomb.encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        for name, data in parts.items():
-            z.writestr(name, data)
-    assert problems_of(out.getvalue(), staff, cycle) == [
-        "values.xlsx: a part of the workbook declares a DTD"
-    ]
+    raw = with_sheet(package(""), lambda _xml: bomb.encode())
+    assert problems_of(raw, staff, cycle) == ["values.xlsx: a part of the workbook declares a DTD"]
 
 
 def test_a_csv_field_over_the_limit_is_named(cycle, staff) -> None:
@@ -489,3 +474,14 @@ def test_the_template_cannot_carry_a_formula(cycle, staff, client: Client) -> No
     names = [row[7].value for row in book.worksheets[0].iter_rows(min_row=2)]
     assert '\'=HYPERLINK("http://evil.example","x")' in names
     assert all(row[7].data_type == "s" for row in book.worksheets[0].iter_rows(min_row=2))
+
+
+def test_control_characters_in_text_cells_are_named(cycle, staff) -> None:
+    raw = (HEADING + f"{pm25_of(cycle)},CN,2023,,1,bulletin\x00,\n").encode()
+    assert problems_of(raw, staff, cycle, "values.csv") == [
+        "csv!F2: source: holds a control character or an invalid character"
+    ]
+
+
+def test_an_empty_file_is_named(cycle, staff) -> None:
+    assert problems_of(b"", staff, cycle, "values.csv") == ["values.csv: the file is empty"]

@@ -66,15 +66,22 @@ def test_changed_cells_are_saved_with_the_right_count(world, pm25) -> None:
     assert AuditEvent.objects.filter(action="observation.record").count() == 2
 
 
-def test_a_colleagues_edit_is_not_reverted_by_an_older_page(world, pm25) -> None:
-    country = world["plan"].jurisdiction
+def national_2023(world, pm25, status: str = "provisional") -> None:
     services.observation_record(
         indicator=pm25,
-        jurisdiction=country,
+        jurisdiction=world["plan"].jurisdiction,
         period="2023",
         value=Decimal(40),
         actor=world["focal_mee"],
+        status=status,
     )
+
+
+def two_pages_then_theirs_saved(world, pm25) -> tuple[Client, dict[str, str], str]:
+    """I and a colleague load the grid (2023 shows 40); the colleague saves 38.2 for 2023.
+    Returns my session, my page's form as loaded, and the grid's address."""
+    country = world["plan"].jurisdiction
+    national_2023(world, pm25)
     colleague = person("focal-mee-2", Role.FOCAL_POINT, world["focal_mee"].memberships.get().agency)
     url = f"/en/indicators/{pm25.pk}/values/"
     mine, theirs = signed_in(world["focal_mee"]), signed_in(colleague)
@@ -82,6 +89,12 @@ def test_a_colleagues_edit_is_not_reverted_by_an_older_page(world, pm25) -> None
     their_page = posted_form(theirs.get(url).content)
     their_page[cell(country, "2023")] = "38.2"
     assert theirs.post(url, their_page).status_code == 302
+    return mine, my_page, url
+
+
+def test_a_colleagues_edit_is_not_reverted_by_an_older_page(world, pm25) -> None:
+    country = world["plan"].jurisdiction
+    mine, my_page, url = two_pages_then_theirs_saved(world, pm25)
     my_page[cell(country, "2022")] = "41"  # my page still shows 40 for 2023
     assert mine.post(url, my_page).status_code == 302
     assert value(pm25, country, "2023") == Decimal("38.2")
@@ -90,20 +103,7 @@ def test_a_colleagues_edit_is_not_reverted_by_an_older_page(world, pm25) -> None
 
 def test_two_people_changing_one_cell_see_a_conflict_at_the_cell(world, pm25) -> None:
     country = world["plan"].jurisdiction
-    services.observation_record(
-        indicator=pm25,
-        jurisdiction=country,
-        period="2023",
-        value=Decimal(40),
-        actor=world["focal_mee"],
-    )
-    colleague = person("focal-mee-2", Role.FOCAL_POINT, world["focal_mee"].memberships.get().agency)
-    url = f"/en/indicators/{pm25.pk}/values/"
-    mine, theirs = signed_in(world["focal_mee"]), signed_in(colleague)
-    my_page = posted_form(mine.get(url).content)
-    their_page = posted_form(theirs.get(url).content)
-    their_page[cell(country, "2023")] = "38.2"
-    theirs.post(url, their_page)
+    mine, my_page, url = two_pages_then_theirs_saved(world, pm25)
     my_page.update({cell(country, "2023"): "37.9", cell(country, "2021"): "42"})
     refused = mine.post(url, my_page)
     page = refused.content.decode()
@@ -178,14 +178,7 @@ def test_a_damaged_original_is_a_cell_problem_not_a_server_error(world, pm25) ->
 
 def test_a_final_value_stays_final_unless_changed_explicitly(world, pm25) -> None:
     country = world["plan"].jurisdiction
-    services.observation_record(
-        indicator=pm25,
-        jurisdiction=country,
-        period="2023",
-        value=Decimal(40),
-        actor=world["focal_mee"],
-        status="final",
-    )
+    national_2023(world, pm25, "final")
     client = signed_in(world["focal_mee"])
     url = f"/en/indicators/{pm25.pk}/values/"
     page = client.get(url)
@@ -252,3 +245,16 @@ def test_the_grid_by_disaggregation(world, pm25) -> None:
     )
     assert (female.value, female.disaggregation) == (Decimal(21), {"sex": "female"})
     assert client.get(url, {"by": "ethnicity"}).status_code == 404
+
+
+def test_a_nul_in_the_source_is_refused_at_the_field(world, pm25) -> None:
+    country = world["plan"].jurisdiction
+    client = signed_in(world["secretariat"])
+    url = f"/en/indicators/{pm25.pk}/values/"
+    form = posted_form(client.get(url).content)
+    form.update({cell(country, "2023"): "3", "source": "bulletin\x00"})
+    refused = client.post(url, form)
+    assert (
+        refused.status_code == 200 and "Null characters are not allowed" in refused.content.decode()
+    )
+    assert not Observation.objects.exists()
