@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext
 
 from hrap.core.localized import LocalizedText, content_languages
-from hrap.core.numbers import ValueRefused, parse_value
+from hrap.core.numbers import NOT_A_NUMBER, ValueRefused, parse_value
 
 LANGUAGE_LABELS = {"zh-Hans": "中文", "zh-Hant": "中文（繁體）", "en": "English"}
 
@@ -43,6 +43,10 @@ class ValueField(forms.Field):
         try:
             return parse_value(value)
         except ValueRefused as refused:
+            if refused.message == NOT_A_NUMBER:  # Django's own words, as other number fields
+                raise forms.ValidationError(
+                    forms.DecimalField.default_error_messages["invalid"], code="invalid"
+                ) from None
             raise forms.ValidationError(
                 gettext(refused.message) % refused.params, code="value"
             ) from None

@@ -17,6 +17,7 @@ from hrap.accounts import policy
 from hrap.core import audit
 from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, Problem
 from hrap.core.localized import LocalizedText, clean
+from hrap.core.numbers import ValueRefused, check_value
 from hrap.directory.models import Agency, Jurisdiction
 from hrap.directory.services import jurisdiction_load_country
 from hrap.plans import planfile
@@ -644,6 +645,10 @@ def target_set_baseline(
         raise InvalidInput([Problem("baseline_year", "a baseline needs both a value and a year")])
     if year is not None and not 1900 <= year <= 2200:
         raise InvalidInput([Problem("baseline_year", f"{year} is not a plausible year")])
+    try:
+        value = check_value(value) if value is not None else None
+    except ValueRefused as refused:
+        raise InvalidInput([Problem("baseline_value", str(refused))]) from None
     before = {"baseline_value": target.baseline_value, "baseline_year": target.baseline_year}
     if before == {"baseline_value": value, "baseline_year": year}:
         return target
