@@ -34,6 +34,15 @@ else:
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Concurrent use (decision 0020): readers never block the writer (WAL); a write transaction
+    # takes the write lock when it begins (IMMEDIATE), so it waits its turn instead of failing
+    # with "database is locked" halfway; waiting lasts up to 20 seconds.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),  # options given in DATABASE_URL win
+    }
 
 INSTALLED_APPS = [
     "django.contrib.admin",

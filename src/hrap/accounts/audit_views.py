@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from hrap.accounts import policy
+from hrap.core.exports import safe_row
 from hrap.core.models import AuditEvent
 
 
@@ -71,20 +72,25 @@ def audit_events(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         def rows() -> Iterator[str]:
             yield writer.writerow(header)
             for e in events.iterator(chunk_size=2000):
+                # Names and texts are people's input: never a live formula in a spreadsheet.
                 yield writer.writerow(
-                    [
-                        e.sequence,
-                        e.at.isoformat(),
-                        e.actor.get_username() if e.actor else "",
-                        e.action,
-                        e.target_type,
-                        e.target_id,
-                        e.target_repr,
-                        json.dumps(e.before, ensure_ascii=False) if e.before is not None else "",
-                        json.dumps(e.after, ensure_ascii=False) if e.after is not None else "",
-                        e.address or "",
-                        e.hash,
-                    ]
+                    safe_row(
+                        [
+                            e.sequence,
+                            e.at.isoformat(),
+                            e.actor.get_username() if e.actor else "",
+                            e.action,
+                            e.target_type,
+                            e.target_id,
+                            e.target_repr,
+                            json.dumps(e.before, ensure_ascii=False)
+                            if e.before is not None
+                            else "",
+                            json.dumps(e.after, ensure_ascii=False) if e.after is not None else "",
+                            e.address or "",
+                            e.hash,
+                        ]
+                    )
                 )
 
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

@@ -515,16 +515,21 @@ class ValueScope:
             raise TypeError(f"values are entered for an indicator, not {indicator!r}")
         if place is not None and place._meta.label_lower != "directory.jurisdiction":
             raise TypeError(f"values are entered for a jurisdiction, not {place!r}")
-        if self.everything:
+        roots = self.roots(indicator)
+        if roots is None:
             return True
-        roots = set(self.regions)
-        if indicator is not None:
-            roots |= self.indicators.get(indicator.pk, set())
-        else:
-            roots |= {j for places in self.indicators.values() for j in places}
         if not roots:
             return False
         return place is None or bool(roots & _jurisdiction_chain(place))
+
+    def roots(self, indicator: Any = None) -> set[int] | None:
+        """The jurisdictions whose subtrees take values of `indicator` (of some indicator, if
+        None); None means everywhere."""
+        if self.everything:
+            return None
+        if indicator is not None:
+            return self.regions | self.indicators.get(indicator.pk, set())
+        return self.regions | {j for places in self.indicators.values() for j in places}
 
     def indicator_ids(self) -> set[int] | None:
         """The indicators this scope reaches, or None for all of them."""

@@ -1,7 +1,16 @@
+"""Forms of monitoring: cycles, reports, their return, and the entry grid's cells."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hrap.monitoring.models import ProgressReport
+from hrap.core.forms import ValueField
+from hrap.core.numbers import parse_value
+from hrap.monitoring.models import Observation, ProgressReport
 
 
 class CycleForm(forms.Form):
@@ -32,3 +41,51 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(
         label=_("What should be revised"), widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ValueGridForm(forms.Form):
+    """The entry grid's cells: what is typed in each (`v-<cell>`), and the version and value
+    each was shown with (`o-<cell>` = "3:37.5", absent for an empty cell), so that only the
+    cells the person changed are saved, and a value someone else changed meanwhile is seen."""
+
+    source = forms.CharField(label=_("Source"), required=False, max_length=300)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("keep each value's status")), *Observation.Status.choices],
+        help_text=_("for the values you change; new values are provisional unless you choose"),
+    )
+
+    def __init__(self, *args: Any, cells: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cells = cells
+        for cell in cells:
+            self.fields[f"v-{cell}"] = ValueField(required=False)
+            self.fields[f"o-{cell}"] = forms.CharField(required=False, max_length=100)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for cell in self.cells:
+            shown = cleaned.get(f"o-{cell}") or ""
+            version, _colon, value = shown.partition(":")
+            try:
+                original = parse_value(value) if value else None
+                cleaned[f"o-{cell}"] = (int(version) if shown else 0, original)
+                if cleaned[f"o-{cell}"][0] < 0:
+                    raise ValueError
+            except ValueError:
+                self.add_error(
+                    f"v-{cell}", _("The page was not sent whole; reload it and type again.")
+                )
+        return cleaned
+
+    def changed_cells(self) -> list[tuple[str, Decimal, int]]:
+        """(cell, typed value, version it was shown with) for each cell typed differently from
+        what it showed; an emptied cell keeps its value."""
+        changed = []
+        for cell in self.cells:
+            typed = self.cleaned_data.get(f"v-{cell}")
+            version, original = self.cleaned_data[f"o-{cell}"]
+            if typed is not None and typed != original:
+                changed.append((cell, typed, version))
+        return changed

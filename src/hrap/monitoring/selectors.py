@@ -30,16 +30,19 @@ def goal_of(target: Target) -> progress.Goal:
 
 
 def target_progress(*, targets: list[Target], plan: Plan) -> dict[int, progress.Assessment]:
-    """Each target's progress from the plan-wide totals (the plan's own jurisdiction), 2 queries."""
+    """Each target's progress from the plan-wide totals (the plan's own jurisdiction), 1 query.
+    Targets are annual: annual values count, quarters only when there is no annual value."""
     indicator_ids = {t.indicator_id for t in targets}
-    points: dict[int, list[progress.Point]] = defaultdict(list)
-    for indicator_id, year, value in Observation.objects.filter(
+    values: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
+    for indicator_id, period, value in Observation.objects.filter(
         indicator_id__in=indicator_ids,
         jurisdiction_id=plan.jurisdiction_id or 0,  # none: a draft that does not say where
         disaggregation_key="",
-    ).values_list("indicator_id", "year", "value"):
-        points[indicator_id].append(progress.Point(year, Decimal(value)))
-    return {t.pk: progress.assess(goal_of(t), points[t.indicator_id]) for t in targets}
+    ).values_list("indicator_id", "period", "value"):
+        # Written out without trailing zeros or an exponent: 37.5, 100.
+        values[indicator_id].append((period, Decimal(f"{Decimal(value).normalize():f}")))
+    points = {pk: progress.yearly(found) for pk, found in values.items()}
+    return {t.pk: progress.assess(goal_of(t), points.get(t.indicator_id, [])) for t in targets}
 
 
 def node_targets(*, node: PlanNode) -> list[Target]:

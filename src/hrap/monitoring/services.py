@@ -1,17 +1,15 @@
-"""Writes to monitoring: cycles, the report workflow (one service per step), observations."""
+"""Writes to monitoring: cycles, the report workflow (one service per step), evidence.
+
+Indicator values are written by `monitoring.observations`; its services are named here too.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import io
-import re
 import secrets
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -19,13 +17,19 @@ from django.utils import timezone
 from hrap.accounts import policy
 from hrap.core import audit
 from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, Problem
-from hrap.directory.models import Jurisdiction
-from hrap.monitoring import upload
-from hrap.monitoring.models import Evidence, Observation, ProgressReport, ReportingCycle
-from hrap.plans.models import Assignment, Indicator, Plan, Target
+from hrap.monitoring.models import Evidence, ProgressReport, ReportingCycle
+from hrap.monitoring.observations import (  # noqa: F401  (the services of values, named here)
+    Actor,
+    ValueEdit,
+    ValuesChanged,
+    observation_record,
+    observations_save,
+    observations_upload,
+    upload_template,
+)
+from hrap.monitoring.periods import parse_period, period_problem
+from hrap.plans.models import Assignment, Plan
 
-# Never None: work done by HRAP itself names the system actor (accounts.system).
-Actor = AbstractBaseUser | AnonymousUser
 State = ProgressReport.State
 
 
@@ -35,8 +39,8 @@ def cycle_create(
 ) -> ReportingCycle:
     policy.require(actor, "cycle.open", plan)
     problems = []
-    if not re.fullmatch(r"\d{4}(-(Q[1-4]|H[12]|\d{2}))?", period):
-        problems.append(Problem("period", f"{period!r} is not a period such as 2023 or 2023-Q1"))
+    if parse_period(period) is None:
+        problems.append(Problem("period", str(period_problem(period))))
     if not opens <= due <= closes:
         problems.append(Problem("due", "the dates must run opens ≤ due ≤ closes"))
     if ReportingCycle.objects.filter(plan=plan, period=period).exists():
@@ -231,169 +235,6 @@ def report_publish(*, report: ProgressReport, actor: Actor, version: int) -> Pro
     if report.state != State.APPROVED:
         raise InvalidTransition(f"a {report.state} report cannot be published")
     return _step(report, actor, "report.publish", State.PUBLISHED, published_at=timezone.now())
-
-
-# --- Observations -----------------------------------------------------------------------------
-
-
-def disaggregation_key(disaggregation: dict[str, str]) -> str:
-    return ";".join(f"{k}={disaggregation[k]}" for k in sorted(disaggregation))
-
-
-@transaction.atomic
-def observation_record(
-    *,
-    indicator: Indicator,
-    jurisdiction: Jurisdiction,
-    period: str,
-    value: Decimal,
-    actor: Actor,
-    source: str = "",
-    status: str = Observation.Status.PROVISIONAL,
-    disaggregation: dict[str, str] | None = None,
-) -> Observation:
-    """Record (or correct) one value; the previous value is kept in the audit trail."""
-    policy.require(actor, "observation.enter", indicator, jurisdiction)
-    disaggregation = disaggregation or {}
-    problems = []
-    match = re.fullmatch(r"(\d{4})(-(Q[1-4]|H[12]|\d{2}))?", period)
-    if not match:
-        problems.append(Problem("period", f"{period!r} is not a period such as 2023 or 2023-Q1"))
-    allowed = set(indicator.disaggregations)
-    for dimension in disaggregation:
-        if dimension not in allowed:
-            problems.append(
-                Problem("disaggregation", f"{indicator} is not disaggregated by {dimension}")
-            )
-    if status not in Observation.Status.values:
-        problems.append(Problem("status", f"{status!r} is not provisional or final"))
-    if problems:
-        raise InvalidInput(problems)
-    assert match is not None
-    key = disaggregation_key(disaggregation)
-    observation = (
-        Observation.objects.select_for_update()
-        .filter(
-            indicator=indicator, jurisdiction=jurisdiction, period=period, disaggregation_key=key
-        )
-        .first()
-    )
-    before = None
-    if observation is None:
-        observation = Observation(
-            indicator=indicator,
-            jurisdiction=jurisdiction,
-            period=period,
-            year=int(match.group(1)),
-            disaggregation=disaggregation,
-            disaggregation_key=key,
-        )
-    else:
-        before = {"value": f"{observation.value.normalize():f}", "status": observation.status}
-        observation.version += 1
-    observation.value, observation.source, observation.status = value, source, status
-    observation.entered_by = actor if getattr(actor, "is_authenticated", False) else None  # type: ignore[assignment]
-    observation.save()
-    audit.record(
-        actor=actor,
-        action="observation.record",
-        target=observation,
-        before=before,
-        after={"value": f"{value.normalize():f}", "status": status},
-    )
-    return observation
-
-
-def uploadable_indicators(*, actor: Actor, cycle: ReportingCycle) -> dict[int, set[str]]:
-    """The indicators of targets on tasks assigned to the actor's agencies (all, for the
-    secretariat), with their allowed disaggregations."""
-    targets = Target.objects.filter(node__plan=cycle.plan)
-    if not policy.can(actor, "report.view_all"):
-        agencies = {m.agency_id for m in policy.memberships(actor) if m.agency_id}
-        targets = targets.filter(node__assignments__agency_id__in=agencies)
-    return {
-        indicator.pk: set(indicator.disaggregations)
-        for indicator in Indicator.objects.filter(pk__in=targets.values("indicator_id"))
-    }
-
-
-@transaction.atomic
-def observations_upload(
-    *, raw: bytes, name: str, cycle: ReportingCycle, actor: Actor
-) -> dict[str, int]:
-    """Check every cell, then write every row, or nothing (InvalidInput lists each bad cell)."""
-    policy.require(actor, "observation.enter")
-    indicators = uploadable_indicators(actor=actor, cycle=cycle)
-    jurisdictions = dict(Jurisdiction.objects.values_list("code", "pk"))
-    rows = upload.parse(raw, name=name, indicators=indicators, jurisdictions=set(jurisdictions))
-    keys = {
-        (
-            r.indicator,
-            jurisdictions[r.jurisdiction],
-            r.period,
-            disaggregation_key(r.disaggregation),
-        ): r
-        for r in rows
-    }
-    existing = {
-        (o.indicator_id, o.jurisdiction_id, o.period, o.disaggregation_key): o
-        for o in Observation.objects.filter(
-            indicator_id__in={k[0] for k in keys}, period__in={k[2] for k in keys}
-        )
-    }
-    entered_by = actor if getattr(actor, "is_authenticated", False) else None
-    created, updated = [], []
-    for key, row in keys.items():
-        observation = existing.get(key)
-        if observation is None:
-            observation = Observation(
-                indicator_id=key[0],
-                jurisdiction_id=key[1],
-                period=row.period,
-                year=int(row.period[:4]),
-                disaggregation=row.disaggregation,
-                disaggregation_key=key[3],
-            )
-            created.append(observation)
-        else:
-            observation.version += 1
-            updated.append(observation)
-        observation.value, observation.source, observation.status = (
-            row.value,
-            row.source,
-            row.status,
-        )
-        observation.entered_by = entered_by  # type: ignore[assignment]
-    Observation.objects.bulk_create(created, batch_size=2000)
-    Observation.objects.bulk_update(
-        updated, ["value", "source", "status", "entered_by", "version"], batch_size=2000
-    )
-    counts = {"rows": len(rows), "created": len(created), "updated": len(updated)}
-    audit.record(
-        actor=actor,
-        action="observation.upload",
-        target=cycle,
-        after={"file": name, "sha256": hashlib.sha256(raw).hexdigest(), **counts},
-    )
-    return counts
-
-
-def upload_template(*, cycle: ReportingCycle, actor: Actor) -> bytes:
-    """An XLSX sheet to fill in: one row per indicator the actor reports on, for the period."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(f"HRAP {cycle.period}")
-    sheet.append([*upload.HEADINGS, "indicator name (for reference)"])
-    country = cycle.plan.jurisdiction.code if cycle.plan.jurisdiction else ""
-    for indicator in Indicator.objects.filter(
-        pk__in=uploadable_indicators(actor=actor, cycle=cycle)
-    ).order_by("pk"):
-        name = indicator.name.get("zh-Hans") or indicator.name.get("en") or ""
-        sheet.append([indicator.pk, country, cycle.period, "", None, "", "provisional", name])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 # --- Evidence ---------------------------------------------------------------------------------

@@ -1,92 +1,80 @@
 """Observation uploads (CSV or XLSX): read and check every cell, as plain data, before any write.
 
 The sheet has one row per value under these headings (the template HRAP generates has them):
-indicator, jurisdiction, period, disaggregation, value, source, status.
+indicator, jurisdiction, period, disaggregation, value, source, status. `sheets` reads the
+file within its bounds; this module checks each row: known indicator and place, one the
+uploader may enter values for, a real period, an allowed disaggregation, a storable number
+(`hrap.core.numbers`), a status, and no second row for the same value.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from functools import partial
+from decimal import Decimal
 from typing import Any
 
 from hrap.core.errors import InvalidInput, Problem
+from hrap.core.numbers import ValueRefused, parse_value
+from hrap.monitoring.periods import parse_period, period_problem
+from hrap.monitoring.sheets import MAX_ROWS, Unreadable, column_letter, rows
+
+__all__ = ["HEADINGS", "MAX_ROWS", "Row", "disaggregation_key", "parse"]
 
 HEADINGS = ["indicator", "jurisdiction", "period", "disaggregation", "value", "source", "status"]
-PERIOD = re.compile(r"\d{4}(-(Q[1-4]|H[12]|\d{2}))?")
 STATUSES = {"provisional", "final", ""}
-MAX_ROWS = 200_000
+MAX_SOURCE = 300
+MAX_KEY = 200  # the stored disaggregation key's length
+# Text that a database or a later reader would choke on: NUL and other controls, lone surrogates.
+_BAD_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
 class Row:
+    where: str  # "Values!row 12"
     indicator: int
     jurisdiction: str
     period: str
     disaggregation: dict[str, str]
     value: Decimal
     source: str
-    status: str
+    status: str  # "" when the row leaves it empty
+    # What the value is of: indicator, jurisdiction, period, disaggregation key. No two rows of
+    # a file may share it.
+    key: tuple[int, str, str, str]
 
 
-def _column(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _cells(raw: bytes, name: str) -> Iterator[tuple[str, int, list[Any]]]:
-    """(sheet, row number, cells) for every row, CSV or XLSX by content."""
-    if raw[:4] == b"PK\x03\x04":
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a broken file
-            raise InvalidInput(
-                [Problem(name, f"not a readable XLSX workbook ({type(exc).__name__})")]
-            ) from None
-        sheet = book.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
-            yield sheet.title, number, list(row)
-        book.close()
-        return
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput([Problem(name, "the CSV file is not UTF-8")]) from None
-    for number, row in enumerate(csv.reader(io.StringIO(text)), 1):
-        yield "csv", number, list(row)
-
-
-def _problem(
-    problems: list[Problem], cell: str, header: dict[str, int], heading: str, what: str
-) -> None:
-    problems.append(Problem(cell.format(_column(header[heading])), f"{heading}: {what}"))
+def disaggregation_key(disaggregation: dict[str, str]) -> str:
+    """The canonical text of a disaggregation: "sex=female", "" for the total."""
+    return ";".join(f"{k}={disaggregation[k]}" for k in sorted(disaggregation))
 
 
 def parse(
-    raw: bytes, *, name: str, indicators: dict[int, set[str]], jurisdictions: set[str]
+    raw: bytes,
+    *,
+    name: str,
+    indicators: dict[int, set[str]],
+    jurisdictions: set[str],
+    may_enter: Callable[[int, str | None], bool],
 ) -> list[Row]:
     """Every row, or InvalidInput naming the sheet, row, column and reason of every problem.
 
-    `indicators` maps each indicator the uploader may report on to its allowed disaggregations;
-    `jurisdictions` holds the codes they may report for.
+    `indicators` maps each indicator the file may name to its allowed disaggregations;
+    `jurisdictions` holds the known codes; `may_enter(indicator, code)` says whether the
+    uploader may enter values of that indicator for that place (code None: for some place).
     """
-    rows: list[Row] = []
+    parsed: list[Row] = []
     problems: list[Problem] = []
     columns: dict[str, int] = {}
-    for sheet, number, cells in _cells(raw, name):
+    seen: dict[tuple[int, str, str, str], str] = {}
+    for sheet, number, cells in rows(raw, name):
         if not columns:
-            found = {str(c).strip().lower(): i for i, c in enumerate(cells) if c is not None}
+            found = {
+                str(c).strip().lower(): i
+                for i, c in enumerate(cells)
+                if isinstance(c, str | int | float)
+            }
             missing = [h for h in HEADINGS if h not in found]
             if missing:
                 raise InvalidInput(
@@ -94,63 +82,125 @@ def parse(
                 )
             columns = found
             continue
-        if len(rows) + len(problems) > MAX_ROWS:
-            raise InvalidInput([Problem(sheet, f"more than {MAX_ROWS:,} rows")])
-        header = columns
-        get = {h: cells[header[h]] if header[h] < len(cells) else None for h in HEADINGS}
+        get = {h: cells[columns[h]] if columns[h] < len(cells) else None for h in HEADINGS}
         if all(v in (None, "") for v in get.values()):
             continue
-
-        bad = partial(_problem, problems, f"{sheet}!{{}}{number}", header)
-
-        before = len(problems)
-        try:
-            indicator = int(str(get["indicator"]).strip())
-            if indicator not in indicators:
-                bad("indicator", f"{indicator} is not an indicator you report on")
-        except ValueError:
-            indicator = 0
-            bad("indicator", f"{get['indicator']!r} is not an indicator number")
-        jurisdiction = str(get["jurisdiction"] or "").strip()
-        if jurisdiction not in jurisdictions:
-            bad("jurisdiction", f"{jurisdiction!r} is not a jurisdiction you report for")
-        period = str(get["period"] or "").strip()
-        if period.endswith(".0"):  # a year typed as a number in a spreadsheet
-            period = period[:-2]
-        if not PERIOD.fullmatch(period):
-            bad("period", f"{period!r} is not a period such as 2023 or 2023-Q1")
-        disaggregation: dict[str, str] = {}
-        for part in filter(None, str(get["disaggregation"] or "").split(";")):
-            key, _, val = part.partition("=")
-            if not val or key.strip() not in indicators.get(indicator, set()):
-                bad(
-                    "disaggregation", f"{part!r} is not an allowed disaggregation (dimension=value)"
-                )
-            disaggregation[key.strip()] = val.strip()
-        try:
-            value = Decimal(str(get["value"]).strip().replace(",", ""))
-            if not value.is_finite():
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            value = Decimal(0)
-            bad("value", f"{get['value']!r} is not a number")
-        status = str(get["status"] or "").strip().lower()
-        if status not in STATUSES:
-            bad("status", f"{status!r} is not provisional or final")
-        if len(problems) == before:
-            rows.append(
-                Row(
-                    indicator,
-                    jurisdiction,
-                    period,
-                    disaggregation,
-                    value,
-                    str(get["source"] or "").strip()[:300],
-                    status or "provisional",
+        row = _row(sheet, number, get, columns, indicators, jurisdictions, may_enter, problems)
+        if row is None:
+            continue
+        first = seen.setdefault(row.key, row.where)
+        if first != row.where:
+            problems.append(
+                Problem(
+                    row.where,
+                    f"the same value as {first} (indicator, jurisdiction, period "
+                    "and disaggregation): keep one of the two rows",
                 )
             )
+            continue
+        parsed.append(row)
     if not columns:
         raise InvalidInput([Problem(name, "the file is empty")])
     if problems:
         raise InvalidInput(problems)
-    return rows
+    return parsed
+
+
+def _row(
+    sheet: str,
+    number: int,
+    get: dict[str, Any],
+    columns: dict[str, int],
+    indicators: dict[int, set[str]],
+    jurisdictions: set[str],
+    may_enter: Callable[[int, str | None], bool],
+    problems: list[Problem],
+) -> Row | None:
+    """The row, or None after adding its problems (each named by its cell)."""
+    before = len(problems)
+
+    def bad(heading: str, what: str) -> None:
+        problems.append(
+            Problem(f"{sheet}!{column_letter(columns[heading])}{number}", f"{heading}: {what}")
+        )
+
+    for heading, cell in get.items():
+        if isinstance(cell, Unreadable):
+            bad(heading, f"cannot be read: {cell}")
+        elif isinstance(cell, str) and _BAD_TEXT.search(cell):
+            bad(heading, "holds a control character or an invalid character")
+    if len(problems) > before:
+        return None
+    indicator = _indicator(get["indicator"])
+    if indicator is None:
+        bad("indicator", f"{_shown(get['indicator'])} is not an indicator number")
+    elif indicator not in indicators:
+        bad("indicator", f"{indicator} is not an indicator of this plan")
+    elif not may_enter(indicator, None):
+        bad("indicator", f"you may not enter values of indicator {indicator}")
+        indicator = None
+    jurisdiction = _text(get["jurisdiction"])
+    if jurisdiction not in jurisdictions:
+        bad("jurisdiction", f"{_shown(jurisdiction)} is not a jurisdiction code")
+    elif indicator in indicators and not may_enter(indicator, jurisdiction):
+        bad(
+            "jurisdiction",
+            f"you may not enter values of indicator {indicator} for {jurisdiction}",
+        )
+    period = _text(get["period"])
+    if period.endswith(".0"):  # a year typed as a number in a spreadsheet
+        period = period[:-2]
+    if parse_period(period) is None:
+        bad("period", str(period_problem(period)))
+    disaggregation: dict[str, str] = {}
+    allowed = indicators.get(indicator or 0, set())
+    for part in filter(None, _text(get["disaggregation"]).split(";")):
+        key, _, val = part.partition("=")
+        if not val.strip() or key.strip() not in allowed:
+            what = f"{_shown(part)} is not an allowed disaggregation (dimension=value)"
+            bad("disaggregation", what)
+        disaggregation[key.strip()] = val.strip()
+    if disaggregation and len(disaggregation_key(disaggregation)) > MAX_KEY:
+        bad("disaggregation", f"longer than {MAX_KEY} characters")
+    try:
+        value = parse_value(get["value"])
+    except ValueRefused as refused:
+        value = Decimal(0)
+        bad("value", str(refused))
+    source = _text(get["source"])
+    if len(source) > MAX_SOURCE:
+        bad("source", f"longer than {MAX_SOURCE} characters")
+    status = _text(get["status"]).lower()
+    if status not in STATUSES:
+        bad("status", f"{_shown(status)} is not provisional or final")
+    if len(problems) > before or indicator is None:
+        return None
+    return Row(
+        f"{sheet}!row {number}",
+        indicator,
+        jurisdiction,
+        period,
+        disaggregation,
+        value,
+        source,
+        status,
+        (indicator, jurisdiction, period, disaggregation_key(disaggregation)),
+    )
+
+
+def _text(cell: object) -> str:
+    if cell is None:
+        return ""
+    return str(cell).strip()
+
+
+def _indicator(cell: object) -> int | None:
+    text = _text(cell)
+    if text.endswith(".0"):
+        text = text[:-2]
+    return int(text) if re.fullmatch(r"[0-9]{1,12}", text) else None
+
+
+def _shown(text: object) -> str:
+    text = str(text)
+    return repr(text[:40] + "…") if len(text) > 40 else repr(text)

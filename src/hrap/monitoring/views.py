@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -14,16 +15,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from hrap.accounts import policy
 from hrap.accounts.models import User
 from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, NotFound
+from hrap.directory.models import Jurisdiction
 from hrap.monitoring import notifications, selectors, services
-from hrap.monitoring.forms import CycleForm, ReportForm, ReturnForm
+from hrap.monitoring.forms import CycleForm, ReportForm, ReturnForm, ValueGridForm
 from hrap.monitoring.models import Observation, ProgressReport, ReportingCycle
 from hrap.plans import selectors as plan_selectors
-from hrap.plans.models import Plan, PlanNode
+from hrap.plans.models import Indicator, Plan, PlanNode
 
 
 def _plan(request: HttpRequest, slug: str) -> Plan:
@@ -262,14 +265,21 @@ def observations_upload(request: HttpRequest, slug: str, period: str) -> HttpRes
         else:
             try:
                 counts = services.observations_upload(
-                    raw=upload.read(), name=upload.name or "upload", cycle=cycle, actor=request.user
+                    raw=upload.read(),
+                    name=(upload.name or "upload")[-100:],
+                    cycle=cycle,
+                    actor=request.user,
                 )
             except InvalidInput as exc:
                 problems = exc.problems
             else:
                 messages.success(
                     request,
-                    _("Loaded %(rows)d values (%(created)d new, %(updated)d corrected).") % counts,
+                    _(
+                        "Loaded %(rows)d values: %(created)d new, %(updated)d corrected, "
+                        "%(unchanged)d unchanged."
+                    )
+                    % counts,
                 )
                 return HttpResponseRedirect(reverse("monitoring:cycle", args=[slug, period]))
     return render(
@@ -365,17 +375,49 @@ def evidence_file(
     return response
 
 
+@dataclass
+class _GridRow:
+    key: str  # the disaggregation key ("" for the total)
+    place: Jurisdiction
+    disaggregation: dict[str, str]
+    label: str
+
+
+def _grid_rows(
+    request: HttpRequest, indicator: Indicator, by: str
+) -> tuple[list[_GridRow], list[Jurisdiction], Jurisdiction | None]:
+    """The grid's rows: the places the person may enter values of this indicator for (the
+    value scope, asked of the policy per place), or one place's categories of a dimension."""
+    places = [
+        j
+        for j in Jurisdiction.objects.select_related("parent__parent__parent").order_by(
+            "level", "code"
+        )
+        if policy.can(request.user, "observation.enter", indicator, j)
+    ]
+    if not places:
+        raise NotFound(f"no place to enter values of {indicator} for")
+    if by:
+        code = request.GET.get("jurisdiction")
+        place = next((j for j in places if j.code == code), places[0])
+        rows = [_GridRow(f"{by}={c}", place, {by: c}, c) for c in Indicator.CATEGORIES[by]]
+        return rows, places, place
+    rows = [
+        _GridRow("", j, {}, f"{j.code} {j.name.get('zh-Hans') or j.name.get('en', '')}")
+        for j in places
+    ]
+    return rows, places, None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def observation_grid(request: HttpRequest, indicator_id: int) -> HttpResponse:
-    """Enter values as a table, years across: jurisdictions down (totals), or, with
-    ?by=<dimension>&jurisdiction=<code>, the categories of one disaggregation down."""
-    from decimal import Decimal, InvalidOperation
+    """Enter values as a table, years across: the places in the person's value scope down
+    (totals), or, with ?by=<dimension>&jurisdiction=<code>, one place's categories down.
 
-    from hrap.directory.models import Jurisdiction
-    from hrap.monitoring.models import Observation
-    from hrap.plans.models import Indicator
-
+    Only cells typed differently from what the page showed are saved, all or none; a value
+    someone else changed meanwhile is shown at its cell and nothing is saved (decision 0019).
+    """
     indicator = Indicator.objects.filter(pk=indicator_id).first()
     if indicator is None:
         raise NotFound("no such indicator")
@@ -390,66 +432,66 @@ def observation_grid(request: HttpRequest, indicator_id: int) -> HttpResponse:
     by = request.GET.get("by", "")
     if by and by not in dimensions:
         raise NotFound(f"{indicator} is not disaggregated by {by}")
-    regions = {
-        m.jurisdiction_id for m in policy.memberships(request.user) if m.jurisdiction_id is not None
-    }
-    jurisdictions = list(Jurisdiction.objects.order_by("level", "code"))
-    if regions and not policy.can(request.user, "report.view_all"):
-        jurisdictions = [j for j in jurisdictions if j.pk in regions or j.parent_id in regions]
-    if by:
-        place = next((j for j in jurisdictions if j.code == request.GET.get("jurisdiction")), None)
-        place = place or jurisdictions[0]
-        rows = [(f"{by}={c}", place, {by: c}, c) for c in Indicator.CATEGORIES[by]]
-    else:
-        place = None
-        rows = [
-            ("", j, {}, f"{j.code} {j.name.get('zh-Hans') or j.name.get('en', '')}")
-            for j in jurisdictions
-        ]
-    keys = {key for key, *_ in rows}
-    values = {
-        (o.jurisdiction_id, o.disaggregation_key, o.period): o.value
+    rows, places, place = _grid_rows(request, indicator, by)
+    cells = {f"{row.place.pk}-{row.key}-{year}": (row, year) for row in rows for year in years}
+    stored = {
+        (o.jurisdiction_id, o.disaggregation_key, o.period): o
         for o in Observation.objects.filter(
-            indicator=indicator, disaggregation_key__in=keys, period__in=years
-        )
+            indicator=indicator,
+            jurisdiction__in={row.place for row in rows},
+            disaggregation_key__in={row.key for row in rows},
+            period__in=years,
+        ).select_related("entered_by")
     }
+    form = ValueGridForm(request.POST or None, cells=list(cells))
+    notes: dict[str, str] = {}  # cell → why it needs another look
     problems: list[str] = []
-    if request.method == "POST":
-        saved = 0
-        for key, jurisdiction, disaggregation, label in rows:
-            for year in years:
-                raw = request.POST.get(f"v-{jurisdiction.pk}-{key}-{year}", "").strip()
-                current = values.get((jurisdiction.pk, key, year))
-                if raw == "" or (current is not None and Decimal(str(current)) == _decimal(raw)):
-                    continue
-                try:
-                    value = Decimal(raw.replace(",", ""))
-                except InvalidOperation:
-                    problems.append(
-                        _("%(where)s %(year)s: %(raw)s is not a number")
-                        % {"where": label, "year": year, "raw": raw}
-                    )
-                    continue
-                services.observation_record(
-                    indicator=indicator,
-                    jurisdiction=jurisdiction,
-                    period=year,
-                    value=value,
-                    actor=request.user,
-                    source=request.POST.get("source", ""),
-                    disaggregation=disaggregation,
-                )
-                saved += 1
-        if not problems:
-            messages.success(request, _("Saved %(count)d values.") % {"count": saved})
+    if request.method == "POST" and form.is_valid():
+        status = form.cleaned_data["status"] or None
+        source = form.cleaned_data["source"].strip() or None
+        edits = {
+            cell: services.ValueEdit(
+                jurisdiction=cells[cell][0].place,
+                period=cells[cell][1],
+                value=typed,
+                disaggregation=cells[cell][0].disaggregation,
+                version=version,
+                status=status,
+                source=source,
+            )
+            for cell, typed, version in form.changed_cells()
+        }
+        try:
+            saved = services.observations_save(
+                indicator=indicator, actor=request.user, edits=list(edits.values())
+            )
+        except services.ValuesChanged as exc:
+            data = request.POST.copy()
+            for edit, current in exc.changed:
+                cell = next(c for c, e in edits.items() if e is edit)
+                notes[cell] = _changed_meanwhile(current, edit.value)
+                # Seen now: saving again replaces it deliberately.
+                data[f"o-{cell}"] = _shown_as(current)
+            form = ValueGridForm(data, cells=list(cells))
+            form.is_valid()
+        except InvalidInput as exc:
+            problems = [str(p) for p in exc.problems]
+        else:
+            messages.success(
+                request,
+                ngettext("Saved %(count)d value.", "Saved %(count)d values.", len(saved))
+                % {"count": len(saved)},
+            )
             return HttpResponseRedirect(request.get_full_path())
     grid = [
         (
-            f"{jurisdiction.pk}-{key}",
-            label,
-            [(year, values.get((jurisdiction.pk, key, year))) for year in years],
+            row.label,
+            [
+                _grid_cell(form, f"{row.place.pk}-{row.key}-{year}", year, stored, row, notes)
+                for year in years
+            ],
         )
-        for key, jurisdiction, _disaggregation, label in rows
+        for row in rows
     ]
     return render(
         request,
@@ -458,19 +500,60 @@ def observation_grid(request: HttpRequest, indicator_id: int) -> HttpResponse:
             "indicator": indicator,
             "years": years,
             "grid": grid,
+            "form": form,
             "problems": problems,
+            "trouble": sum(1 for _label, row in grid for c in row if c["errors"] or c["note"]),
             "dimensions": dimensions,
             "by": by,
             "place": place,
-            "jurisdictions": jurisdictions,
+            "jurisdictions": places,
         },
     )
 
 
-def _decimal(raw: str) -> object:
-    from decimal import Decimal, InvalidOperation
+def _shown_as(observation: Observation | None) -> str:
+    """The o-<cell> text of a value as the page shows it."""
+    if observation is None:
+        return ""
+    return f"{observation.version}:{observation.value.normalize():f}"
 
-    try:
-        return Decimal(raw.replace(",", ""))
-    except InvalidOperation:
-        return None
+
+def _changed_meanwhile(current: Observation | None, typed: object) -> str:
+    if current is None:
+        return _("This value was removed meanwhile. Save again to enter yours.")
+    who = current.entered_by.get_username() if current.entered_by else _("someone")
+    return _(
+        "Changed meanwhile by %(who)s to %(value)s (%(status)s). Yours, %(typed)s, is kept "
+        "in the cell: save again to replace it, or type theirs to keep it."
+    ) % {
+        "who": who,
+        "value": f"{current.value.normalize():f}",
+        "status": current.get_status_display(),
+        "typed": f"{typed:f}",
+    }
+
+
+def _grid_cell(
+    form: ValueGridForm,
+    cell: str,
+    year: str,
+    stored: dict[tuple[int, str, str], Observation],
+    row: _GridRow,
+    notes: dict[str, str],
+) -> dict[str, Any]:
+    observation = stored.get((row.place.pk, row.key, year))
+    if form.is_bound:
+        typed = form.data.get(f"v-{cell}", "")
+        shown = form.data.get(f"o-{cell}", "")
+    else:
+        typed = f"{observation.value.normalize():f}" if observation else ""
+        shown = _shown_as(observation)
+    return {
+        "id": cell,
+        "year": year,
+        "typed": typed,
+        "shown": shown,
+        "final": observation is not None and observation.status == Observation.Status.FINAL,
+        "errors": form.errors.get(f"v-{cell}", []) if form.is_bound else [],
+        "note": notes.get(cell, ""),
+    }

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from hrap.core.forms import add_localized_fields, localized_value
+from hrap.core.forms import ValueField, add_localized_fields, localized_value
 from hrap.core.localized import LocalizedText, content_languages
 from hrap.directory.models import Agency, Jurisdiction
 from hrap.plans.models import Assignment, Indicator, PlanNode, Target
@@ -41,7 +41,7 @@ class VersionForm(forms.Form):
 
 class TargetForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    value = forms.DecimalField(label=_("Value"), max_digits=24, decimal_places=6)
+    value = ValueField(label=_("Value"))
     unit = forms.CharField(
         label=_("Unit"),
         required=False,
@@ -58,10 +58,8 @@ class TargetForm(forms.Form):
         label=_("Deadline year"), required=False, min_value=1900, max_value=2200
     )
     binding = forms.NullBooleanField(label=_("Binding"), required=False)
-    baseline_value = forms.DecimalField(
+    baseline_value = ValueField(
         label=_("Baseline"),
-        max_digits=24,
-        decimal_places=6,
         required=False,
         help_text=_("Where the measure stood before the plan; progress is judged against it"),
     )

@@ -15,6 +15,7 @@ from hrap.accounts import policy
 from hrap.core import audit, revisions
 from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, Problem
 from hrap.core.localized import LocalizedText, clean
+from hrap.core.numbers import ValueRefused, check_value
 from hrap.core.revisions import Tally
 from hrap.directory.models import Agency, Jurisdiction
 from hrap.directory.services import jurisdiction_load_country
@@ -599,6 +600,10 @@ def target_set_baseline(
         raise InvalidInput([Problem("baseline_year", "a baseline needs both a value and a year")])
     if year is not None and not 1900 <= year <= 2200:
         raise InvalidInput([Problem("baseline_year", f"{year} is not a plausible year")])
+    try:
+        value = check_value(value) if value is not None else None
+    except ValueRefused as refused:
+        raise InvalidInput([Problem("baseline_value", str(refused))]) from None
     before = {"baseline_value": target.baseline_value, "baseline_year": target.baseline_year}
     if before == {"baseline_value": value, "baseline_year": year}:
         return target

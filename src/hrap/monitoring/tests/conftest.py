@@ -1,9 +1,11 @@
-"""A task carried out nationally and in places of two regions, with a person in every role."""
+"""Fixtures of the monitoring tests: a task carried out nationally and in places of two regions
+with a person in every role (`places`); a plan with two agencies on a task and a cycle (`world`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -135,3 +137,77 @@ def places(sample_plan: Plan) -> Places:
         )
     people = {name: person(name, role, scope) for name, role, scope in PEOPLE}
     return Places(sample_plan, node, open_cycle(sample_plan), people, agencies)
+
+
+def member(
+    name: str, role: str, agency: Agency | None = None, jurisdiction: Jurisdiction | None = None
+):
+    """A user with one membership, given by the objects themselves."""
+    user = get_user_model().objects.create_user(name, password="pw-Secret-123!")
+    Membership.objects.create(user=user, role=role, agency=agency, jurisdiction=jurisdiction)
+    return user
+
+
+@pytest.fixture
+def cycle(sample_plan, staff):
+    """The plan's 2023 reporting cycle, not yet open."""
+    return services.cycle_create(
+        plan=sample_plan,
+        actor=staff,
+        period="2023",
+        opens=date(2023, 11, 1),
+        due=date(2024, 1, 31),
+        closes=date(2024, 2, 29),
+    )
+
+
+@pytest.fixture
+def world(sample_plan, staff, cycle):
+    mee = agency_create(
+        actor=system_actor(),
+        code="mee",
+        name={"en": "Ministry of Ecology and Environment", "zh-Hans": "生态环境部"},
+    )
+    ndrc = agency_create(
+        actor=system_actor(), code="ndrc", name={"en": "National Development and Reform Commission"}
+    )
+    node = PlanNode.objects.get(plan=sample_plan, ref="III.1.1")
+    plan_services.assignment_set(node=node, actor=staff, agency=mee, role="lead")
+    plan_services.assignment_set(node=node, actor=staff, agency=ndrc, role="co")
+    return {
+        "plan": sample_plan,
+        "node": node,
+        "cycle": cycle,
+        "secretariat": staff,
+        "focal_mee": member("focal-mee", Role.FOCAL_POINT, mee),
+        "focal_ndrc": member("focal-ndrc", Role.FOCAL_POINT, ndrc),
+        "reviewer_mee": member("reviewer-mee", Role.LEAD_REVIEWER, mee),
+    }
+
+
+class _Inputs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: dict[str, str] = {}
+        self.in_post = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "form":
+            self.in_post = (found.get("method") or "").lower() == "post"
+        elif tag == "input" and self.in_post and found.get("name"):
+            self.fields[found["name"] or ""] = found.get("value") or ""
+        elif tag == "select" and self.in_post and found.get("name"):
+            self.fields[found["name"] or ""] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.in_post = False
+
+
+def posted_form(page: bytes) -> dict[str, str]:
+    """What a browser would send from the page's POST form, untouched."""
+    parser = _Inputs()
+    parser.feed(page.decode())
+    parser.fields.pop("csrfmiddlewaretoken", None)
+    return parser.fields

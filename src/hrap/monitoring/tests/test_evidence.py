@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -29,20 +27,12 @@ def media(tmp_path):
 
 
 @pytest.fixture
-def report(sample_plan, staff):
+def report(sample_plan, staff, cycle):
     mee = agency_create(
         actor=system_actor(), code="mee", name={"en": "Ministry of Ecology and Environment"}
     )
     node = PlanNode.objects.get(plan=sample_plan, ref="III.1.1")
     plan_services.assignment_set(node=node, actor=staff, agency=mee, role="lead")
-    cycle = services.cycle_create(
-        plan=sample_plan,
-        actor=staff,
-        period="2023",
-        opens=date(2023, 11, 1),
-        due=date(2024, 1, 31),
-        closes=date(2024, 2, 29),
-    )
     services.cycle_open(cycle=cycle, actor=staff)
     return ProgressReport.objects.get(cycle=cycle)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import socket
 from collections.abc import Iterator
-from datetime import date
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.message import Message
@@ -74,7 +73,7 @@ def person(name: str, role: str, agency, language: str):
 
 
 @pytest.fixture
-def open_cycle(sample_plan, staff):
+def open_cycle(sample_plan, staff, cycle):
     mee = agency_create(
         actor=system_actor(),
         code="mee",
@@ -82,14 +81,6 @@ def open_cycle(sample_plan, staff):
     )
     node = PlanNode.objects.get(plan=sample_plan, ref="III.1.1")
     plan_services.assignment_set(node=node, actor=staff, agency=mee, role="lead")
-    cycle = services.cycle_create(
-        plan=sample_plan,
-        actor=staff,
-        period="2023",
-        opens=date(2023, 11, 1),
-        due=date(2024, 1, 31),
-        closes=date(2024, 2, 29),
-    )
     services.cycle_open(cycle=cycle, actor=staff)
     return {
         "cycle": cycle,

@@ -17,49 +17,12 @@ from hrap.directory.models import Agency, Jurisdiction
 from hrap.directory.services import agency_create
 from hrap.monitoring import services
 from hrap.monitoring.models import Observation, ProgressReport, ReportingCycle
+from hrap.monitoring.tests.conftest import member
 from hrap.plans import services as plan_services
-from hrap.plans.models import PlanNode, Target
+from hrap.plans.models import Target
 
 pytestmark = pytest.mark.django_db
 State = ProgressReport.State
-
-
-def person(name: str, role: str, agency: Agency | None = None):
-    user = get_user_model().objects.create_user(name, password="pw-Secret-123!")
-    Membership.objects.create(user=user, role=role, agency=agency)
-    return user
-
-
-@pytest.fixture
-def world(sample_plan, staff):
-    mee = agency_create(
-        actor=system_actor(),
-        code="mee",
-        name={"en": "Ministry of Ecology and Environment", "zh-Hans": "生态环境部"},
-    )
-    ndrc = agency_create(
-        actor=system_actor(), code="ndrc", name={"en": "National Development and Reform Commission"}
-    )
-    node = PlanNode.objects.get(plan=sample_plan, ref="III.1.1")
-    plan_services.assignment_set(node=node, actor=staff, agency=mee, role="lead")
-    plan_services.assignment_set(node=node, actor=staff, agency=ndrc, role="co")
-    cycle = services.cycle_create(
-        plan=sample_plan,
-        actor=staff,
-        period="2023",
-        opens=date(2023, 11, 1),
-        due=date(2024, 1, 31),
-        closes=date(2024, 2, 29),
-    )
-    return {
-        "plan": sample_plan,
-        "node": node,
-        "cycle": cycle,
-        "secretariat": staff,
-        "focal_mee": person("focal-mee", Role.FOCAL_POINT, mee),
-        "focal_ndrc": person("focal-ndrc", Role.FOCAL_POINT, ndrc),
-        "reviewer_mee": person("reviewer-mee", Role.LEAD_REVIEWER, mee),
-    }
 
 
 def reports(world):
@@ -156,7 +119,7 @@ def test_a_report_goes_from_draft_to_published_with_a_return_between(world) -> N
 def test_the_second_of_two_concurrent_saves_is_refused(world) -> None:
     services.cycle_open(cycle=world["cycle"], actor=world["secretariat"])
     lead, _ = reports(world)
-    colleague = person("focal-mee-2", Role.FOCAL_POINT, Agency.objects.get(code="mee"))
+    colleague = member("focal-mee-2", Role.FOCAL_POINT, Agency.objects.get(code="mee"))
     loaded = lead.version
     services.report_save(report=lead, actor=world["focal_mee"], version=loaded, narrative="Mine.")
     with pytest.raises(EditConflict):
@@ -168,7 +131,7 @@ def test_the_second_of_two_concurrent_saves_is_refused(world) -> None:
 def test_two_sessions_editing_one_report_lose_nothing(world) -> None:
     services.cycle_open(cycle=world["cycle"], actor=world["secretariat"])
     lead, _ = reports(world)
-    colleague = person("focal-mee-2", Role.FOCAL_POINT, Agency.objects.get(code="mee"))
+    colleague = member("focal-mee-2", Role.FOCAL_POINT, Agency.objects.get(code="mee"))
     first, second = Client(), Client()
     first.force_login(world["focal_mee"])
     second.force_login(colleague)
@@ -201,7 +164,7 @@ def test_two_sessions_editing_one_report_lose_nothing(world) -> None:
 def test_another_agencys_report_is_not_found(world) -> None:
     services.cycle_open(cycle=world["cycle"], actor=world["secretariat"])
     lead, _ = reports(world)
-    stranger = person(
+    stranger = member(
         "focal-moj",
         Role.FOCAL_POINT,
         agency_create(actor=system_actor(), code="moj", name={"en": "Ministry of Justice"}),
@@ -242,7 +205,11 @@ def test_observations_are_recorded_corrected_and_checked(world) -> None:
     assert first.pk == again.pk and Observation.objects.count() == 1
     assert AuditEvent.objects.filter(action="observation.record").order_by(
         "sequence"
-    ).last().before == {"value": "37.5", "status": "provisional"}  # type: ignore[union-attr]
+    ).last().before == {  # type: ignore[union-attr]
+        "value": "37.5",
+        "status": "provisional",
+        "source": "MEE bulletin",
+    }
     with pytest.raises(InvalidInput) as refused:
         services.observation_record(
             indicator=indicator,
@@ -252,59 +219,38 @@ def test_observations_are_recorded_corrected_and_checked(world) -> None:
             actor=world["focal_mee"],
             disaggregation={"sex": "female"},
         )
-    assert [p.where for p in refused.value.problems] == ["period", "disaggregation"]
+    assert [p.what for p in refused.value.problems] == [
+        "'2023/24' is not a period such as 2023 or 2023-Q1",
+        "average PM2.5 intensity in cities at or above the prefectural level is not "
+        "disaggregated by sex",
+    ]
 
 
-def test_the_task_page_shows_traffic_lights(world, client: Client) -> None:
+def pm25_target(world, baseline: Decimal | None, baseline_year: int | None, year: int | None):
     target = Target.objects.get(node=world["node"], indicator__name__en__startswith="average PM2.5")
-    target.baseline_value, target.baseline_year, target.year = Decimal(40), 2020, 2025
+    target.baseline_value, target.baseline_year, target.year = baseline, baseline_year, year
     target.save()
+    return target
+
+
+def national_value(world, target: Target, period: str, value: str) -> None:
     services.observation_record(
         indicator=target.indicator,
         jurisdiction=world["plan"].jurisdiction,
-        period="2023",
-        value=Decimal("37.5"),
+        period=period,
+        value=Decimal(value),
         actor=world["focal_mee"],
     )
+
+
+def test_the_task_page_shows_traffic_lights(world, client: Client) -> None:
+    target = pm25_target(world, Decimal(40), 2020, 2025)
+    national_value(world, target, "2023", "37.5")
     page = client.get(f"/en/plans/{world['plan'].slug}/III.1.1/").content.decode()
     assert '<span class="light light-on_track">on track</span>' in page
     assert page.count("light-no_data") == 2  # the two other targets have no observation
     section = client.get(f"/en/plans/{world['plan'].slug}/III.1/").content.decode()
     assert "light-on_track" in section  # a section shows its tasks' targets
-
-
-def test_the_entry_grid_saves_changed_cells_only(world) -> None:
-    target = Target.objects.get(node=world["node"], indicator__name__en__startswith="average PM2.5")
-    client = Client()
-    client.force_login(world["focal_mee"])
-    url = f"/en/indicators/{target.indicator_id}/values/"
-    page = client.get(url).content.decode()
-    country = world["plan"].jurisdiction
-    assert f'name="v-{country.pk}--2023"' in page and "CN-BJ" in page
-    cells = {f"v-{country.pk}--2023": "37.5", f"v-{country.pk}--2022": "", "source": "bulletin"}
-    assert client.post(url, cells).status_code == 302
-    saved = Observation.objects.get(indicator=target.indicator, jurisdiction=country, period="2023")
-    assert (saved.value, saved.source, saved.entered_by) == (
-        Decimal("37.5"),
-        "bulletin",
-        world["focal_mee"],
-    )
-    client.post(url, {f"v-{country.pk}--2023": "37.5"})  # unchanged: nothing recorded again
-    assert AuditEvent.objects.filter(action="observation.record").count() == 1
-    bad = client.post(url, {f"v-{country.pk}--2024": "lots"}).content.decode()
-    assert "2024: lots is not a number" in bad
-    indicator = target.indicator
-    indicator.disaggregations = ["sex"]
-    indicator.save()
-    by_sex = client.get(url, {"by": "sex", "jurisdiction": "CN-BJ"}).content.decode()
-    beijing = Jurisdiction.objects.get(code="CN-BJ")
-    assert f'name="v-{beijing.pk}-sex=female-2023"' in by_sex
-    client.post(f"{url}?by=sex&jurisdiction=CN-BJ", {f"v-{beijing.pk}-sex=female-2023": "21"})
-    female = Observation.objects.get(
-        indicator=indicator, jurisdiction=beijing, disaggregation_key="sex=female"
-    )
-    assert (female.value, female.disaggregation) == (Decimal(21), {"sex": "female"})
-    assert client.get(url, {"by": "ethnicity"}).status_code == 404
 
 
 def test_a_task_carried_out_locally_is_reported_by_its_region(world) -> None:
@@ -356,3 +302,29 @@ def test_a_report_shows_its_tasks_targets_and_latest_values(world) -> None:
     client.force_login(world["focal_mee"])
     page = client.get(f"/en/cycles/{world['plan'].slug}/2023/reports/{lead.pk}/").content.decode()
     assert "average PM2.5 intensity" in page and "37.5 (2023)" in page
+
+
+def test_a_target_without_deadline_or_baseline_is_unknown_not_on_track(world, client) -> None:
+    target = pm25_target(world, Decimal(40), 2020, None)
+    national_value(world, target, "2023", "37.5")
+    url = f"/en/plans/{world['plan'].slug}/III.1.1/"
+    page = client.get(url).content.decode()
+    assert "light-on_track" not in page
+    assert '<span class="light light-unknown">unknown</span>' in page
+    assert "no deadline to measure the pace against" in page
+    target.baseline_value, target.baseline_year, target.year = None, None, 2025
+    target.save()
+    page = client.get(url).content.decode()
+    assert "light-on_track" not in page
+    assert "no baseline to measure the pace from" in page
+
+
+def test_progress_reads_annual_values_not_a_later_quarter(world, client) -> None:
+    target = pm25_target(world, Decimal(40), 2020, 2025)
+    for period, number in (("2022", "38.3"), ("2023-Q1", "45"), ("2023-Q2", "20")):
+        national_value(world, target, period, number)
+    page = client.get(f"/en/plans/{world['plan'].slug}/III.1.1/").content.decode()
+    assert "38.3 (2022)" in page and '<span class="light light-on_track">' in page
+    Observation.objects.filter(period="2022").delete()
+    page = client.get(f"/en/plans/{world['plan'].slug}/III.1.1/").content.decode()
+    assert "20 (2023-Q2)" in page  # quarters only when there is no annual value
