@@ -31,6 +31,19 @@ else:
     DEBUG = os.environ.get("HRAP_DEBUG", "1") == "1"
     DATABASE_URL = os.environ.get("DATABASE_URL", "") or f"sqlite:///{Path.cwd() / 'hrap.sqlite3'}"
 
+# The audit chain is keyed (HMAC-SHA256) with a secret kept outside the database, so whoever can
+# write the database cannot recompute it. Rotating: set a new HRAP_AUDIT_KEY and move the old
+# one to HRAP_AUDIT_OLD_KEYS (comma-separated), which verification still needs.
+if PRODUCTION:
+    HRAP_AUDIT_KEY = _required("HRAP_AUDIT_KEY")
+    if len(HRAP_AUDIT_KEY) < 32:
+        raise ImproperlyConfigured("HRAP_AUDIT_KEY must be at least 32 characters long")
+else:
+    HRAP_AUDIT_KEY = os.environ.get("HRAP_AUDIT_KEY", "").strip() or "hrap-demo-audit-key"
+HRAP_AUDIT_OLD_KEYS = [
+    k.strip() for k in os.environ.get("HRAP_AUDIT_OLD_KEYS", "").split(",") if k.strip()
+]
+
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
