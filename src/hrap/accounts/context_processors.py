@@ -8,5 +8,6 @@ def permissions(request: HttpRequest) -> dict[str, bool]:
     user = getattr(request, "user", None)
     return {
         "can_audit": policy.can(user, "audit.view"),
-        "can_administer": bool(user is not None and getattr(user, "is_staff", False)),
+        # Administrators manage users and read the (read-only) Django admin.
+        "can_administer": policy.can(user, "user.manage"),
     }
