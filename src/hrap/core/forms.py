@@ -1,11 +1,14 @@
-"""Form fields for content text: one input per content language, and reading them back."""
+"""Form fields for content text (one input per content language); whole numbers parsed safely."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
+from hrap.core.errors import InvalidInput, Problem
 from hrap.core.localized import LocalizedText, content_languages
 
 LANGUAGE_LABELS = {"zh-Hans": "中文", "zh-Hant": "中文（繁體）", "en": "English"}
@@ -28,3 +31,21 @@ def add_localized_fields(
 
 def localized_value(form: forms.Form, name: str) -> LocalizedText:
     return {tag: form.cleaned_data.get(f"{name}_{tag}", "") for tag in content_languages()}
+
+
+# The largest version or id a form accepts: PostgreSQL's integer, which every such column is.
+LARGEST = 2**31 - 1
+
+
+def form_integer(data: Mapping[str, Any], name: str, *, default: int | None = None) -> int:
+    """One whole number from submitted data, parsed by a form field, never by `int()`.
+
+    `version=abc`, `1e3`, a 5,000-digit number or a negative one is `InvalidInput` naming the
+    field (a 400); a missing or empty value is `default`, or refused when there is none.
+    """
+    field = forms.IntegerField(min_value=0, max_value=LARGEST, required=default is None)
+    try:
+        value = field.clean(data.get(name))
+    except ValidationError as exc:
+        raise InvalidInput([Problem(name, " ".join(exc.messages))]) from None
+    return default if value is None else int(value)

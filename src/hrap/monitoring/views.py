@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from hrap.accounts import policy
 from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, NotFound
+from hrap.core.forms import form_integer
 from hrap.monitoring import selectors, services
 from hrap.monitoring.forms import CycleForm, ReportForm, ReturnForm
 from hrap.monitoring.models import Observation, ProgressReport, ReportingCycle
@@ -179,7 +180,7 @@ def report_step(
     request: HttpRequest, slug: str, period: str, report_id: int, step: str
 ) -> HttpResponse:
     report = _report(request, slug, period, report_id)[1]
-    version = int(request.POST.get("version") or 0)
+    version = form_integer(request.POST, "version", default=0)
     try:
         if step == "return":
             services.report_return(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hrap.accounts import policy
 from hrap.core import audit, panels
 from hrap.core.errors import EditConflict, InvalidInput, NotFound, Problem
+from hrap.core.forms import form_integer
 from hrap.directory.models import Agency
 from hrap.plans import links, planfile, selectors, services
 from hrap.plans.forms import AssignmentForm, IndicatorForm, NodeForm, TargetForm
@@ -221,7 +222,9 @@ def target_delete(
         raise NotFound(f"no target {target_id} on {ref}")
     try:
         services.target_delete(
-            target=target, actor=request.user, version=int(request.POST.get("version", 0))
+            target=target,
+            actor=request.user,
+            version=form_integer(request.POST, "version", default=0),
         )
     except EditConflict as exc:
         _conflict_message(request, exc)
@@ -241,7 +244,8 @@ def assignments_edit(
     form = AssignmentForm(request.POST or None if "remove" not in request.POST else None)
     if request.method == "POST":
         if "remove" in request.POST:
-            assignment = Assignment.objects.filter(node=node, pk=request.POST["remove"]).first()
+            remove = form_integer(request.POST, "remove")
+            assignment = Assignment.objects.filter(node=node, pk=remove).first()
             if assignment is None:
                 raise NotFound("no such assignment")
             services.assignment_remove(assignment=assignment, actor=request.user)
@@ -304,6 +308,7 @@ def node_structure(
 ) -> HttpResponse:
     plan, page = _node_page(request, slug, ref, revision)
     node, action = page.node, request.POST.get("action", "")
+    paragraph = form_integer(request.POST, "paragraph", default=0) if action == "split" else 0
     try:
         if action == "kind":
             services.node_set_kind(node=node, actor=request.user, kind=request.POST.get("kind", ""))
@@ -312,7 +317,6 @@ def node_structure(
         elif action == "merge":
             node = services.node_merge_into_previous(node=node, actor=request.user)
         elif action == "split":
-            paragraph = int(request.POST.get("paragraph") or 0)
             node = services.node_split(node=node, actor=request.user, paragraph=paragraph)
         else:
             raise InvalidInput([Problem("action", f"unknown correction {action!r}")])

@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client, override_settings
 
 from hrap.accounts import services, totp
-from hrap.accounts.models import Membership, Role, SecondFactor
+from hrap.accounts.models import LoginFailure, Membership, Role, SecondFactor
 from hrap.accounts.system import system_actor
 from hrap.core import audit
 from hrap.core.models import AuditEvent
@@ -160,3 +160,39 @@ def test_the_audit_page_filters_and_exports_csv(client: Client, person) -> None:
     assert lines[0].startswith("sequence,time,actor,action")
     assert any("node.update" in line and "生命权" in line for line in lines[1:])
     assert all("plan.import" not in line for line in lines)
+
+
+# --- Behind a proxy ---------------------------------------------------------------------------
+
+
+@override_settings(HRAP_TRUSTED_PROXIES=["10.0.0.0/8"], HRAP_ADDRESS_ATTEMPTS=5)
+def test_behind_a_trusted_proxy_lockout_and_audit_see_the_client(client: Client, person) -> None:
+    def via_proxy(password: str, client_address: str, username: str = "li.wei"):
+        return client.post(
+            "/en/accounts/login/",
+            {"username": username, "password": password},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=f"1.2.3.4, {client_address}",
+        )
+
+    for n in range(5):  # one client guesses; the balancer's address is not locked
+        via_proxy("wrong", "198.51.100.7", username=f"guess{n}")
+    assert set(LoginFailure.objects.values_list("address", flat=True)) == {"198.51.100.7"}
+    assert "Too many failed logins" in via_proxy(PASSWORD, "198.51.100.7").content.decode()
+    assert via_proxy(PASSWORD, "198.51.100.8").status_code == 302
+    event = AuditEvent.objects.get(action="account.login")
+    assert event.address == "198.51.100.8"
+
+
+@override_settings(HRAP_TRUSTED_PROXIES=["10.0.0.0/8"], HRAP_ADDRESS_ATTEMPTS=5)
+def test_a_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored(client: Client, person) -> None:
+    for n in range(5):  # each try claims another address; the lock falls on the real one
+        client.post(
+            "/en/accounts/login/",
+            {"username": f"guess{n}", "password": "wrong"},
+            REMOTE_ADDR="203.0.113.9",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        )
+    assert set(LoginFailure.objects.values_list("address", flat=True)) == {"203.0.113.9"}
+    page = login(client, PASSWORD, address="203.0.113.9").content.decode()
+    assert "Too many failed logins from your address" in page
