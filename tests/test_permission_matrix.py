@@ -120,6 +120,16 @@ CASES: list[Case] = [
     Case("plans:indicator_edit", {"indicator_id": "INDICATOR"}, expect=only(STAFF, 200, 403)),
     Case("monitoring:inbox", expect=only(SIGNED_IN, 200, 200)),
     Case("monitoring:calendar", {"token": "not-a-calendar"}, default=404),
+    Case("users:list", expect=only({"administrator"}, 200, 404)),
+    Case("users:add", expect=only({"administrator"}, 200, 404)),
+    Case("users:add", method="post", data={"username": "new-person", "language": "en"}, expect=only({"administrator"}, 302, 404)),
+    Case("users:detail", {"user_id": "OTHER_USER"}, expect=only({"administrator"}, 200, 404)),
+    Case("users:edit", {"user_id": "OTHER_USER"}, "post", {"version": 1, "email": "x@example.org", "language": "en"}, only({"administrator"}, 302, 404)),
+    Case("users:role_add", {"user_id": "OTHER_USER"}, "post", {"version": 1, "role": "secretariat"}, only({"administrator"}, 302, 404)),
+    Case("users:role_remove", {"user_id": "OTHER_USER"}, "post", {"version": 1, "role": "evaluator"}, only({"administrator"}, 302, 404)),
+    Case("users:deactivate", {"user_id": "OTHER_USER"}, "post", {"version": 1}, only({"administrator"}, 302, 404)),
+    Case("users:reactivate", {"user_id": "OTHER_USER"}, "post", {"version": 1}, only({"administrator"}, 302, 404)),
+    Case("users:password_reset", {"user_id": "OTHER_USER"}, "post", expect=only({"administrator"}, 302, 404)),
     Case("api:api-root", default=404),  # nothing at the root: the operations are below it
     Case("api:openapi-json"),
     Case("api:openapi-view"),
@@ -183,7 +193,10 @@ def _world() -> dict[str, Any]:
         closes=date(2023, 2, 28),
     )
     monitoring.cycle_open(cycle=cycle, actor=admin)
-    other = User.objects.create_user("someone-else", password="pw-Secret-123!")
+    other = User.objects.create_user(
+        "someone-else", password="pw-Secret-123!", email="else@example.org"
+    )
+    Membership.objects.create(user=other, role=Role.EVALUATOR)
     _, _ = services.token_create(user=other, name="theirs", actor=other)
     target = Target.objects.filter(
         node__plan__status=Plan.Status.ACTIVE, node__ref="III.1.1"
@@ -194,6 +207,7 @@ def _world() -> dict[str, Any]:
         "users": users,
         "TARGET": target.pk,
         "OTHER_TOKEN": other.api_tokens.get().pk,
+        "OTHER_USER": other.pk,
         "REPORT": report.pk,
         "INDICATOR": target.indicator_id,
     }

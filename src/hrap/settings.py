@@ -121,6 +121,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["hrap.accounts.backends.HrapBackend"]
 LOGIN_URL = "login"
 # Login hardening: a lock after repeated failures, per account and per address.
 HRAP_LOCKOUT_ATTEMPTS = int(os.environ.get("HRAP_LOCKOUT_ATTEMPTS", "10"))

@@ -48,4 +48,7 @@ def form_integer(data: Mapping[str, Any], name: str, *, default: int | None = No
         value = field.clean(data.get(name))
     except ValidationError as exc:
         raise InvalidInput([Problem(name, " ".join(exc.messages))]) from None
-    return default if value is None else int(value)
+    if value is None:
+        assert default is not None  # a required field is never empty here
+        return default
+    return int(value)
