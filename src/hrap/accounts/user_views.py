@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from hrap.accounts import policy, selectors, services
 from hrap.accounts.forms import RoleForm, UserCreateForm, UserDetailsForm, UserFilterForm
-from hrap.accounts.models import User
+from hrap.accounts.models import Role, User
 from hrap.core import audit
 from hrap.core.errors import EditConflict, InvalidInput
 from hrap.core.forms import form_integer
@@ -47,16 +47,19 @@ def _page(
         "last_name": user.last_name,
         "language": user.language,
     }
+    memberships = selectors.user_memberships(user)
     return render(
         request,
         "accounts/user_detail.html",
         {
             "person": user,
-            "memberships": selectors.user_memberships(user),
+            "memberships": memberships,
+            # A superuser is an administrator without the membership: shown as a role of its own.
+            "superuser_row": user.is_superuser
+            and all(m.role != Role.ADMINISTRATOR for m in memberships),
             "details": details or UserDetailsForm(initial=initial),
             "role_form": role_form or _role_form(initial={"version": user.version}),
             "conflict": conflict,
-            "is_administrator": "administrator" in policy.roles(user),
             "history": audit.history(user)[:20],
         },
         status=status,

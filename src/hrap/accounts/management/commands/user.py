@@ -134,7 +134,7 @@ class Command(BaseCommand):
                     services.role_label(m.role, m.agency, m.jurisdiction)
                     for m in u.memberships.all()
                 ]
-                + (["administrator (superuser)"] if u.is_superuser else []),
+                + (["superuser"] if u.is_superuser else []),
             }
             for u in users
         ]
