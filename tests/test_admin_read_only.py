@@ -107,6 +107,11 @@ def test_every_admin_url_refuses_to_write_for_an_administrator(administrator) ->
         if "password" in urls:
             assert client.post(urls["password"], {}).status_code == 403, model
     assert seen >= 15, "the demo fills nearly every model"
+    # The admin's own password change form: not there either.
+    new = {"old_password": "pw-Secret-123!", "new_password1": "x" * 20, "new_password2": "x" * 20}
+    assert client.post(reverse("admin:password_change"), new).status_code == 302
+    administrator.refresh_from_db()
+    assert administrator.check_password("pw-Secret-123!")
     assert _snapshot() == before
     assert AuditEvent.objects.count() == events
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.models import Group
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 
 from hrap.accounts import policy
 from hrap.accounts.models import ApiToken, LoginFailure, Membership, SecondFactor, User
@@ -16,7 +17,13 @@ def _administrators_only(request: HttpRequest) -> bool:
     return policy.can(request.user, "user.manage") and not policy.is_system(request.user)
 
 
+def _no_password_change(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """Passwords change through HRAP's reset link (audited, lifting lockouts), not here."""
+    return HttpResponseRedirect(reverse("password_reset"))
+
+
 admin.site.has_permission = _administrators_only  # type: ignore[method-assign]
+admin.site.password_change = _no_password_change  # type: ignore[method-assign,assignment]
 # HRAP's roles are memberships; Django's groups and permissions are not used.
 admin.site.unregister(Group)
 

@@ -32,7 +32,7 @@ class TokenForm(forms.Form):
 
 # --- Managing users ---------------------------------------------------------------------------
 
-STATUS_CHOICES = [("active", _("active")), ("inactive", _("deactivated")), ("all", _("all"))]
+STATUS_CHOICES = [("", _("any")), ("active", _("active")), ("inactive", _("deactivated"))]
 
 
 def _places(places: Any) -> list[tuple[str, str]]:
@@ -79,7 +79,7 @@ class UserCreateForm(UserDetailsForm):
 
 
 class RoleForm(VersionForm):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *Role.choices])
 
     def __init__(self, *args: Any, agencies: Any, jurisdictions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
