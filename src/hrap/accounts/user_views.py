@@ -40,13 +40,7 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     """An account's page; a refused change comes back with what was typed and why."""
-    initial = {
-        "version": user.version,
-        "email": user.email,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "language": user.language,
-    }
+    initial = {"version": user.version, **_details(vars(user))}
     memberships = selectors.user_memberships(user)
     return render(
         request,
@@ -69,6 +63,10 @@ def _page(
 def _problems_to(form: Any, exc: InvalidInput) -> None:
     for problem in exc.problems:
         form.add_error(problem.where if problem.where in form.fields else None, problem.what)
+
+
+def _details(data: dict[str, Any]) -> dict[str, str]:
+    return {k: data[k] for k in ("email", "first_name", "last_name", "language")}
 
 
 def _to_page(user: User) -> HttpResponseRedirect:
@@ -98,12 +96,7 @@ def user_add(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             user = services.user_create(
-                actor=request.user,
-                username=data["username"],
-                email=data["email"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                language=data["language"],
+                actor=request.user, username=data["username"], **_details(data)
             )
             if data["send_reset"] and user.email:
                 services.user_send_password_reset(user=user, actor=request.user)
@@ -131,13 +124,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         services.user_update(
-            user=user,
-            actor=request.user,
-            version=data["version"],
-            email=data["email"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            language=data["language"],
+            user=user, actor=request.user, version=data["version"], **_details(data)
         )
     except EditConflict as exc:
         user.refresh_from_db()

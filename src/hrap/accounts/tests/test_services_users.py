@@ -14,20 +14,13 @@ from django.test import Client
 from hrap.accounts import services
 from hrap.accounts.models import LoginFailure, Membership, Role
 from hrap.accounts.system import system_actor
+from hrap.accounts.tests.conftest import PASSWORD
 from hrap.core import audit
 from hrap.core.errors import EditConflict, InvalidInput, PermissionDenied
 from hrap.core.models import AuditEvent
 from hrap.directory.models import Agency, Jurisdiction
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def admin():
-    user = get_user_model().objects.create_user("root", password=PASSWORD)
-    Membership.objects.create(user=user, role=Role.ADMINISTRATOR)
-    return user
 
 
 @pytest.fixture

@@ -11,18 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from hrap.accounts import services
 from hrap.accounts.models import Membership, Role
 from hrap.accounts.system import system_actor
+from hrap.accounts.tests.conftest import PASSWORD
 from hrap.core.models import AuditEvent
 from hrap.directory.models import Agency, Jurisdiction
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def admin():
-    user = get_user_model().objects.create_user("root", password=PASSWORD)
-    Membership.objects.create(user=user, role=Role.ADMINISTRATOR)
-    return user
 
 
 @pytest.fixture
