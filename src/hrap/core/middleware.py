@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -83,11 +84,14 @@ class RequestHygieneMiddleware:
         return self.get_response(request)
 
 
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _bad_text(text: str) -> str | None:
     """Why a text cannot be stored, or None: databases refuse NUL and lone surrogates."""
     if "\x00" in text:
         return _("contains a NUL character")
-    if any("\ud800" <= ch <= "\udfff" for ch in text):
+    if SURROGATE.search(text):
         return _("is not valid UTF-8 text")
     return None
 
