@@ -32,7 +32,7 @@ from hrap.accounts.models import (
 )
 from hrap.accounts.tasks import send_password_reset
 from hrap.core import audit
-from hrap.core.errors import EditConflict, InvalidInput, PermissionDenied, Problem
+from hrap.core.errors import EditConflict, InvalidInput, NotFound, PermissionDenied, Problem
 
 if TYPE_CHECKING:
     from hrap.directory.models import Agency, Jurisdiction
@@ -70,10 +70,21 @@ def role_label(role: str, agency: Any, jurisdiction: Any) -> str:
     return f"{role} {scope.code}" if scope is not None else str(role)
 
 
-def _locked(user: User, actor: Actor, version: int | None) -> User:
-    """The account, locked for this change; refused for the system actor or a stale version."""
+def _locked(user: User, actor: Actor, version: int | None, *, administrators: bool = False) -> User:
+    """The account, locked for this change; refused for the system actor or a stale version.
+
+    With `administrators`, every administrator's account is locked too, in one order, so that
+    two administrators taking the role from each other at once cannot both succeed.
+    """
     policy.require(actor, "user.manage")
-    current = User.objects.select_for_update().get(pk=user.pk)
+    rows = Q(pk=user.pk)
+    if administrators:
+        admins = Membership.objects.filter(role=Role.ADMINISTRATOR).values("user_id")
+        rows |= Q(is_superuser=True) | Q(pk__in=admins)
+    locked = list(User.objects.select_for_update().filter(rows).order_by("pk"))
+    current = next((u for u in locked if u.pk == user.pk), None)
+    if current is None:
+        raise NotFound("no such user")
     if current.is_system:
         raise PermissionDenied(_("The system account is HRAP itself: it cannot be changed."))
     if version is not None and current.version != version:
@@ -183,7 +194,7 @@ def user_update(
 @transaction.atomic
 def user_deactivate(*, user: User, actor: Actor, version: int | None) -> User:
     """The account can no longer sign in, and its sessions and tokens stop working."""
-    user = _locked(user, actor, version)
+    user = _locked(user, actor, version, administrators=True)
     if getattr(actor, "pk", None) == user.pk:
         raise InvalidInput([Problem("user", _("You cannot deactivate your own account."))])
     if _is_administrator(user):
@@ -248,7 +259,7 @@ def membership_remove(
     version: int | None = None,
 ) -> User:
     """Take a role away. Taking "administrator" also takes the superuser flag, if any."""
-    user = _locked(user, actor, version)
+    user = _locked(user, actor, version, administrators=role == Role.ADMINISTRATOR)
     found = user.memberships.filter(role=role, agency=agency, jurisdiction=jurisdiction)
     superuser = role == Role.ADMINISTRATOR and user.is_superuser
     if not found.exists() and not superuser:

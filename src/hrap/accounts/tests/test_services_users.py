@@ -4,12 +4,14 @@ refuse stale edits, the system actor is never changed and never signs in."""
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 
 from hrap.accounts import services
@@ -258,3 +260,32 @@ def test_bad_account_details_are_refused_naming_the_field(admin, username, field
     with pytest.raises(InvalidInput) as bad_mail:
         services.user_create(actor=admin, username="fine", email="not-mail", language="xx")
     assert {p.where for p in bad_mail.value.problems} == {"email", "language"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_administrators_taking_the_role_from_each_other_at_once_leave_one(admin) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL (SQLite writes one transaction at a time)")
+    other = create(admin, "second")
+    services.membership_add(user=other, role=Role.ADMINISTRATOR, actor=admin)
+    start, outcomes = threading.Barrier(2), []
+
+    def take(user, actor) -> None:
+        start.wait()
+        try:
+            services.membership_remove(user=user, role=Role.ADMINISTRATOR, actor=actor)
+            outcomes.append("removed")
+        except InvalidInput:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=take, args=pair) for pair in ((admin, other), (other, admin))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "removed"]
+    assert Membership.objects.filter(role=Role.ADMINISTRATOR).count() == 1
