@@ -237,6 +237,24 @@ CASES: list[Case] = [
     Case("monitoring:calendar", {"token": "CALENDAR"}),
     Case("monitoring:calendar", {"token": "not-a-calendar"}, default=404),
     read_only("monitoring:calendar", {"token": "CALENDAR"}),
+    Case("users:list", expect=only({"administrator"}, 200, 404)),
+    read_only("users:list", signed_in=True),
+    Case("users:add", expect=only({"administrator"}, 200, 404)),
+    Case("users:add", method="post", data={"username": "new-person", "language": "en"}, expect=only({"administrator"}, 302, 404), writes={"administrator"}),
+    Case("users:detail", {"user_id": "OTHER_USER"}, expect=only({"administrator"}, 200, 404)),
+    read_only("users:detail", {"user_id": "OTHER_USER"}, signed_in=True),
+    write_only("users:edit", {"user_id": "OTHER_USER"}),
+    Case("users:edit", {"user_id": "OTHER_USER"}, "post", {"version": 1, "email": "x@example.org", "language": "en"}, only({"administrator"}, 302, 404), writes={"administrator"}),
+    write_only("users:role_add", {"user_id": "OTHER_USER"}),
+    Case("users:role_add", {"user_id": "OTHER_USER"}, "post", {"version": 1, "role": "secretariat"}, only({"administrator"}, 302, 404), writes={"administrator"}),
+    write_only("users:role_remove", {"user_id": "OTHER_USER"}),
+    Case("users:role_remove", {"user_id": "OTHER_USER"}, "post", {"version": 1, "role": "evaluator"}, only({"administrator"}, 302, 404), writes={"administrator"}),
+    write_only("users:deactivate", {"user_id": "OTHER_USER"}),
+    Case("users:deactivate", {"user_id": "OTHER_USER"}, "post", {"version": 1}, only({"administrator"}, 302, 404), writes={"administrator"}),
+    write_only("users:reactivate", {"user_id": "OTHER_USER"}),
+    Case("users:reactivate", {"user_id": "OTHER_USER"}, "post", {"version": 1}, only({"administrator"}, 302, 404), writes=set()),
+    write_only("users:password_reset", {"user_id": "OTHER_USER"}),
+    Case("users:password_reset", {"user_id": "OTHER_USER"}, "post", expect=only({"administrator"}, 302, 404), writes={"administrator"}),
     Case("api:api-root", default=404),  # nothing at the root: the operations are below it
     Case("api:api-root", method="post", default=404, writes=set()),
     Case("api:openapi-json"),
@@ -322,7 +340,10 @@ def _world() -> dict[str, Any]:
         closes=date(2023, 2, 28),
     )
     monitoring.cycle_open(cycle=cycle, actor=system)
-    other = User.objects.create_user("someone-else", password="pw-Secret-123!")
+    other = User.objects.create_user(
+        "someone-else", password="pw-Secret-123!", email="else@example.org"
+    )
+    Membership.objects.create(user=other, role=Role.EVALUATOR)
     _, _ = services.token_create(user=other, name="theirs", actor=other)
     target = Target.objects.filter(
         node__plan__status=Plan.Status.ACTIVE, node__ref="III.1.1"
@@ -342,6 +363,7 @@ def _world() -> dict[str, Any]:
         "OTHER_TOKEN": other.api_tokens.get().pk,
         "REPORT": reports.get(agency__code="mee", jurisdiction=None).pk,
         "LOCAL_REPORT": reports.get(agency__code="mof", jurisdiction=beijing).pk,
+        "OTHER_USER": other.pk,
         "INDICATOR": target.indicator_id,
         "MOJ": Agency.objects.get(code="moj").pk,
         "CALENDAR": users["focal_mee"].calendar_token,

@@ -6,6 +6,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from hrap.core.network import parse_networks
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 HRAP_ENV = os.environ.get("HRAP_ENV", "demo")
@@ -31,6 +33,19 @@ else:
     DEBUG = os.environ.get("HRAP_DEBUG", "1") == "1"
     DATABASE_URL = os.environ.get("DATABASE_URL", "") or f"sqlite:///{Path.cwd() / 'hrap.sqlite3'}"
 
+# The audit chain is keyed (HMAC-SHA256) with a secret kept outside the database, so whoever can
+# write the database cannot recompute it. Rotating: set a new HRAP_AUDIT_KEY and move the old
+# one to HRAP_AUDIT_OLD_KEYS (comma-separated), which verification still needs.
+if PRODUCTION:
+    HRAP_AUDIT_KEY = _required("HRAP_AUDIT_KEY")
+    if len(HRAP_AUDIT_KEY) < 32:
+        raise ImproperlyConfigured("HRAP_AUDIT_KEY must be at least 32 characters long")
+else:
+    HRAP_AUDIT_KEY = os.environ.get("HRAP_AUDIT_KEY", "").strip() or "hrap-demo-audit-key"
+HRAP_AUDIT_OLD_KEYS = [
+    k.strip() for k in os.environ.get("HRAP_AUDIT_OLD_KEYS", "").split(",") if k.strip()
+]
+
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -53,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves Swagger UI's files from this site (decision 0022)
     "hrap.core",
     "hrap.accounts",
     "hrap.directory",
@@ -63,7 +79,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the client's address and scheme, believed from trusted proxies only.
+    "hrap.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside the rest, so that every answer carries the policy, refusals and redirects too.
+    "hrap.core.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -71,8 +91,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Runs before any view (and before CSRF reads the form): 413/400 instead of a 500.
+    "hrap.core.middleware.RequestHygieneMiddleware",
     "hrap.core.middleware.HrapErrorMiddleware",
-    "hrap.core.security.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "hrap.urls"
@@ -109,6 +130,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["hrap.accounts.backends.HrapBackend"]
 LOGIN_URL = "login"
 # Login hardening: a lock after repeated failures, per account and per address.
 HRAP_LOCKOUT_ATTEMPTS = int(os.environ.get("HRAP_LOCKOUT_ATTEMPTS", "10"))
@@ -166,6 +188,22 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Behind a proxy or load balancer: the addresses of the proxies (CIDRs, comma-separated) whose
+# X-Forwarded-For and X-Forwarded-Proto are believed (`core.middleware.TrustedProxyMiddleware`
+# drops them from anyone else). Unset: REMOTE_ADDR is the client, and no forwarded header counts.
+try:
+    HRAP_TRUSTED_PROXIES = [
+        str(n)
+        for n in parse_networks(
+            c for c in os.environ.get("HRAP_TRUSTED_PROXIES", "").split(",") if c.strip()
+        )
+    ]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"HRAP_TRUSTED_PROXIES: {exc}") from None
+if HRAP_TRUSTED_PROXIES:
+    # A TLS-terminating proxy says so in X-Forwarded-Proto; without this the HTTPS redirect loops.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,

@@ -28,6 +28,7 @@ urlpatterns = [
         path("", include("hrap.directory.urls")),
         path("", include("hrap.monitoring.urls")),
         path("audit/", include("hrap.accounts.audit_urls")),
+        path("users/", include("hrap.accounts.user_urls")),
         prefix_default_language=True,
     ),
 ]

@@ -11,7 +11,8 @@ def permissions(request: HttpRequest) -> dict[str, bool | Callable[[], bool]]:
     user = getattr(request, "user", None)
     return {
         "can_audit": policy.can(user, "audit.view"),
-        "can_administer": bool(user is not None and getattr(user, "is_staff", False)),
+        # Administrators manage users and read the (read-only) Django admin.
+        "can_administer": policy.can(user, "user.manage"),
         # Asked only when a page shows the navigation (templates call callables).
         "has_reports": cache(lambda: policy.answers_for_reports(user)),
     }

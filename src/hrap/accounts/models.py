@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from hrap.core.models import Versioned
+
 
 def _calendar_token() -> str:
     import secrets
@@ -15,8 +17,13 @@ def _calendar_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class User(AbstractUser):
-    """A person who signs in; what they may do comes from their memberships."""
+class User(Versioned, AbstractUser):
+    """A person who signs in; what they may do comes from their memberships.
+
+    Its version counts every change made through the user pages and `hrap user` (details,
+    memberships, activation), so two administrators editing one account do not overwrite
+    each other.
+    """
 
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE

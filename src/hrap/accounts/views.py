@@ -6,10 +6,13 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -38,7 +41,7 @@ def _next_url(request: HttpRequest) -> str:
 
 def _complete(request: HttpRequest, user: User) -> HttpResponse:
     target = _next_url(request)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="hrap.accounts.backends.HrapBackend")
     services.login_succeeded(user=user, address=_address(request))
     return HttpResponseRedirect(target)
 
@@ -124,6 +127,20 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
         "accounts/second_factor_setup.html",
         {"form": form, "qr": qr, "key": key, "uri": uri},
     )
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Choosing a new password through the mailed link also lifts the account's lockout, which
+    is what the lockout message offers the reset for."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+    @transaction.atomic
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        services.password_reset_completed(user=form.user)
+        return response
 
 
 @login_required

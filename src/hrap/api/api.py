@@ -13,7 +13,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from hrap.accounts import policy
-from hrap.api.auth import TokenAuth, TokenOrSession
+from hrap.api.auth import OPTIONAL_TOKEN, TokenAuth, TokenOrSession
 from hrap.core.errors import EditConflict, HrapError, InvalidInput, NotFound, Problem
 from hrap.directory import selectors as directory_selectors
 from hrap.directory import services as directory_services
@@ -72,18 +72,18 @@ class Conflict(Schema):
     current_version: int
 
 
-@api.get("/plans", response=list[PlanSummary], auth=reader)
+@api.get("/plans", response=list[PlanSummary], auth=reader, openapi_extra=OPTIONAL_TOKEN)
 def plans(request: HttpRequest) -> Any:
     return list(plan_selectors.plan_list(viewer=_user(request)))
 
 
-@api.get("/plans/{slug}", auth=reader)
+@api.get("/plans/{slug}", auth=reader, openapi_extra=OPTIONAL_TOKEN)
 def plan_file(request: HttpRequest, slug: str) -> Any:
     plan = plan_selectors.plan_get(viewer=_user(request), slug=slug)
     return plan_selectors.plan_document(plan=plan)
 
 
-@api.get("/agencies/{code}", response=AgencyOut, auth=reader)
+@api.get("/agencies/{code}", response=AgencyOut, auth=reader, openapi_extra=OPTIONAL_TOKEN)
 def agency(request: HttpRequest, code: str) -> Any:
     found = directory_selectors.agency_list().filter(code=code).first()
     if found is None:

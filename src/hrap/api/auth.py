@@ -22,7 +22,17 @@ class TokenAuth(HttpBearer):
 class TokenOrSession(TokenAuth):
     """Reads that anyone may make: a token when one is sent, else the session (or nobody)."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        # Not a scheme of its own in the OpenAPI document: the operations using it say that a
+        # token is optional (`OPTIONAL_TOKEN`), instead of ninja's "bearer required".
+        del self.openapi_security_schema
+
     def __call__(self, request: HttpRequest) -> Any:
         if request.headers.get("Authorization"):
             return super().__call__(request)
         return getattr(request, "user", None) or AnonymousUser()
+
+
+# OpenAPI for reads anyone may make: no credentials, or the bearer token of TokenAuth.
+OPTIONAL_TOKEN: dict[str, Any] = {"security": [{}, {"TokenAuth": []}]}

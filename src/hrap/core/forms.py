@@ -1,14 +1,17 @@
-"""Form fields: content text (one input per content language, read back), and values."""
+"""Form fields: content text (one input per content language, read back), values, and whole
+numbers parsed safely."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 
-from hrap.core.errors import InvalidInput
+from hrap.core.errors import InvalidInput, Problem
 from hrap.core.localized import LocalizedText, content_languages
 from hrap.core.numbers import NOT_A_NUMBER, ValueRefused, parse_value
 
@@ -57,3 +60,24 @@ class ValueField(forms.Field):
             raise forms.ValidationError(
                 gettext(refused.message) % refused.params, code="value"
             ) from None
+
+
+# The largest version or id a form accepts: PostgreSQL's integer, which every such column is.
+LARGEST = 2**31 - 1
+
+
+def form_integer(data: Mapping[str, Any], name: str, *, default: int | None = None) -> int:
+    """One whole number from submitted data, parsed by a form field, never by `int()`.
+
+    `version=abc`, `1e3`, a 5,000-digit number or a negative one is `InvalidInput` naming the
+    field (a 400); a missing or empty value is `default`, or refused when there is none.
+    """
+    field = forms.IntegerField(min_value=0, max_value=LARGEST, required=default is None)
+    try:
+        value = field.clean(data.get(name))
+    except ValidationError as exc:
+        raise InvalidInput([Problem(name, " ".join(exc.messages))]) from None
+    if value is None:
+        assert default is not None  # a required field is never empty here
+        return default
+    return int(value)

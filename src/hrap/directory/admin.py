@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from hrap.core.admin import ReadOnlyAdmin
 from hrap.directory.models import Agency, Jurisdiction
 
 
 @admin.register(Jurisdiction)
-class JurisdictionAdmin(admin.ModelAdmin):
+class JurisdictionAdmin(ReadOnlyAdmin):
     list_display = ["code", "__str__", "level", "kind", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "national_code", "name"]
@@ -12,7 +13,7 @@ class JurisdictionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(ReadOnlyAdmin):
     list_display = ["code", "__str__", "parent", "jurisdiction", "joint_meeting_member"]
     list_filter = ["joint_meeting_member"]
     search_fields = ["code", "name"]

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from hrap.accounts import policy
 from hrap.accounts.models import User
 from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, NotFound
+from hrap.core.forms import form_integer
 from hrap.directory.models import Jurisdiction
 from hrap.monitoring import notifications, selectors, services
 from hrap.monitoring.forms import CycleForm, ReportForm, ReturnForm, ValueGridForm
@@ -184,7 +185,7 @@ def report_step(
     request: HttpRequest, slug: str, period: str, report_id: int, step: str
 ) -> HttpResponse:
     report = _report(request, slug, period, report_id)[1]
-    version = int(request.POST.get("version") or 0)
+    version = form_integer(request.POST, "version", default=0)
     try:
         if step == "return":
             services.report_return(

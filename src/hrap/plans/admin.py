@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from hrap.core.admin import ReadOnlyAdmin
+from hrap.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from hrap.plans.models import (
     Assignment,
     Indicator,
@@ -13,25 +13,23 @@ from hrap.plans.models import (
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ReadOnlyAdmin):
     list_display = ["slug", "__str__", "period_start", "period_end", "status"]
     list_filter = ["status"]
     search_fields = ["slug", "title"]
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(ReadOnlyInline):
     model = Target
-    extra = 0
     raw_id_fields = ["indicator"]
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(ReadOnlyInline):
     model = Assignment
-    extra = 0
 
 
 @admin.register(PlanNode)
-class PlanNodeAdmin(admin.ModelAdmin):
+class PlanNodeAdmin(ReadOnlyAdmin):
     list_display = ["ref", "__str__", "kind", "plan"]
     list_filter = ["plan", "kind"]
     search_fields = ["ref", "search_text"]
@@ -40,20 +38,20 @@ class PlanNodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "unit"]
     search_fields = ["name"]
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "node", "year"]
     list_filter = ["direction"]
     raw_id_fields = ["node", "indicator"]
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(ReadOnlyAdmin):
     list_display = ["node", "agency", "role"]
     list_filter = ["role"]
     raw_id_fields = ["node"]

@@ -14,7 +14,7 @@ from hrap.accounts import policy
 from hrap.core import audit, panels, revisions
 from hrap.core.conflicts import differences, keep_typed, tell
 from hrap.core.errors import EditConflict, InvalidInput, NotFound, Problem
-from hrap.core.forms import add_problems
+from hrap.core.forms import add_problems, form_integer
 from hrap.directory.models import Agency
 from hrap.plans import links, planfile, selectors, services
 from hrap.plans.forms import (
@@ -270,7 +270,8 @@ def assignments_edit(
     form = AssignmentForm(request.POST or None if "remove" not in request.POST else None)
     if request.method == "POST":
         if "remove" in request.POST:
-            assignment = Assignment.objects.filter(node=node, pk=request.POST["remove"]).first()
+            remove = form_integer(request.POST, "remove")
+            assignment = Assignment.objects.filter(node=node, pk=remove).first()
             if assignment is None:
                 raise NotFound("no such assignment")
             services.assignment_remove(assignment=assignment, actor=request.user)

@@ -34,20 +34,29 @@ def test_production_refuses_to_start_without_its_secrets(tmp_path: Path) -> None
     assert done.stderr.strip() == "hrap: HRAP_SECRET_KEY must be set when HRAP_ENV=production"
 
 
+def production(tmp_path: Path, **changes: str) -> dict[str, str]:
+    env = {
+        "HRAP_ENV": "production",
+        "HRAP_SECRET_KEY": secrets.token_urlsafe(64),
+        "HRAP_AUDIT_KEY": secrets.token_urlsafe(48),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        "HRAP_ALLOWED_HOSTS": "hrap.example.org",
+    }
+    return {k: v for k, v in {**env, **changes}.items() if v}
+
+
+@pytest.mark.slow
+def test_production_needs_an_audit_key_of_its_own(tmp_path: Path) -> None:
+    done = hrap("check", env=production(tmp_path, HRAP_AUDIT_KEY=""))
+    assert done.returncode == 1
+    assert done.stderr.strip() == "hrap: HRAP_AUDIT_KEY must be set when HRAP_ENV=production"
+    short = hrap("check", env=production(tmp_path, HRAP_AUDIT_KEY="short"))
+    assert short.stderr.strip() == "hrap: HRAP_AUDIT_KEY must be at least 32 characters long"
+
+
 @pytest.mark.slow
 def test_production_passes_the_deployment_checks(tmp_path: Path) -> None:
-    done = hrap(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        env={
-            "HRAP_ENV": "production",
-            "HRAP_SECRET_KEY": secrets.token_urlsafe(64),
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
-            "HRAP_ALLOWED_HOSTS": "hrap.example.org",
-        },
-    )
+    done = hrap("check", "--deploy", "--fail-level", "WARNING", env=production(tmp_path))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "System check identified no issues (0 silenced)."
 

@@ -12,10 +12,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
 from django.utils import translation
 
-from hrap.accounts.models import AGENCY_ROLES, JURISDICTION_ROLES, Membership, Role
+from hrap.accounts import services as accounts
+from hrap.accounts.models import AGENCY_ROLES, JURISDICTION_ROLES, Role
 from hrap.accounts.system import system_actor
+from hrap.core import audit
 from hrap.core.database import ensure_database_exists
 from hrap.demo.activity import generate as generate_activity
 from hrap.directory.models import Agency, Jurisdiction
@@ -37,21 +40,31 @@ DEMO_ACCOUNTS = [
 ]
 
 
-def _demo_account(username: str, password: str, role: str, scope: str) -> None:
-    User = get_user_model()
-    user = User.objects.filter(username=username).first() or User(username=username)
-    user.email = f"{username}@demo.hrap.invalid"
-    user.is_active = True
-    user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
-    user.set_password(password)
-    user.save()
-    user.memberships.all().delete()
-    Membership.objects.create(
-        user=user,
-        role=role,
-        agency=Agency.objects.get(code=scope) if role in AGENCY_ROLES else None,
-        jurisdiction=Jurisdiction.objects.get(code=scope) if role in JURISDICTION_ROLES else None,
-    )
+def _demo_account(username: str, password: str, role: str, scope: str) -> bool:
+    """Create a demo account when it is missing, through the services (audited, as the system
+    actor); an account that exists is left as it is, whatever someone changed in it."""
+    if get_user_model().objects.filter(username=username).exists():
+        return False
+    actor = system_actor()
+    with transaction.atomic():
+        user = accounts.user_create(
+            actor=actor, username=username, email=f"{username}@demo.hrap.invalid"
+        )
+        # The published demo passwords resemble the usernames, which the password validators
+        # refuse (rightly): set without them, and recorded like a set password.
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit.record(actor=actor, action="user.set_password", target=user)
+        accounts.membership_add(
+            user=user,
+            role=role,
+            actor=actor,
+            agency=Agency.objects.get(code=scope) if role in AGENCY_ROLES else None,
+            jurisdiction=(
+                Jurisdiction.objects.get(code=scope) if role in JURISDICTION_ROLES else None
+            ),
+        )
+    return True
 
 
 class Command(BaseCommand):
@@ -65,6 +78,12 @@ class Command(BaseCommand):
         self.stdout.write(f"· {text}")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            self.stderr.write(
+                "hrap demo: refused under HRAP_ENV=production (it creates accounts with "
+                "published passwords)"
+            )
+            sys.exit(2)
         database = settings.DATABASES["default"]
         self.stdout.write(
             self.style.WARNING(
@@ -108,12 +127,16 @@ class Command(BaseCommand):
             )
 
         self.stdout.write("")
-        self.stdout.write("Demo accounts (one per role; the passwords are for this demo only):")
+        self.stdout.write(
+            "Demo accounts (one per role; the passwords are for this demo only; an account that "
+            "exists already is left as it is):"
+        )
         for username, password, role, scope in DEMO_ACCOUNTS:
-            _demo_account(username, password, role, scope)
+            created = _demo_account(username, password, role, scope)
             with translation.override("en"):  # the console speaks English, as the rest does
                 label = str(Role(role).label) + (f" ({scope})" if scope else "")
-            self.stdout.write(f"  {label:<36} user {username:<14} password {password}")
+            shown = f"password {password}" if created else "exists: left unchanged"
+            self.stdout.write(f"  {label:<36} user {username:<14} {shown}")
         if not settings.HRAP_REQUIRE_SECOND_FACTOR:
             self.stdout.write(
                 "  (a second factor is required for administrator and secretariat accounts in "
