@@ -61,7 +61,13 @@ def world():
         "posts": [
             (reverse("plans:target_delete", kwargs=target_kwargs), {}, "version"),
             (reverse("plans:assignments", kwargs=node_kwargs), {}, "remove"),
-            (reverse("plans:node_structure", kwargs=node_kwargs), {"action": "split"}, "paragraph"),
+            # The review screen names the problem at the node's row, in the page's language.
+            (
+                reverse("plans:node_structure", kwargs=node_kwargs),
+                {"action": "split"},
+                "paragraph",
+                "请填写从 2 开始的段落序号",
+            ),
             (reverse("monitoring:report_step", kwargs=step_kwargs), {}, "version"),
         ],
     }
@@ -69,8 +75,9 @@ def world():
 
 def test_a_bad_whole_number_in_any_post_is_a_400_naming_the_field(world) -> None:
     client = world["client"]
-    for url, data, field in world["posts"]:
+    for url, data, field, *marker in world["posts"]:
         for bad in BAD:
             response = client.post(url, {**data, field: bad})
             assert response.status_code == 400, (url, field, bad)
-            assert f"{field}:" in response.content.decode(), (url, field, bad)
+            said = marker[0] if marker else f"{field}:"
+            assert said in response.content.decode(), (url, field, bad)

@@ -88,8 +88,8 @@ def write_only(name: str, kwargs: dict[str, Any]) -> Case:
 
 
 def value_cell(jurisdiction: str, writers: set[str], **expect: int) -> Case:
-    """One cell of the entry grid for the matrix's indicator, in 2023."""
-    return Case("monitoring:grid", {"indicator_id": "INDICATOR"}, "post", {f"v-{{PLACE_{jurisdiction}}}--2023": "12.5"},
+    """One cell of the entry grid for the matrix's indicator, in 2025 (no value yet)."""
+    return Case("monitoring:grid", {"indicator_id": "INDICATOR"}, "post", {f"v-{{PLACE_{jurisdiction}}}--2025": "12.5"},
                 {**only(writers, 302, 403), **expect}, writes=writers)  # fmt: skip
 
 
@@ -140,6 +140,7 @@ CASES: list[Case] = [
     write_only("plans:review_name", DRAFT),
     Case("plans:review_name", DRAFT, "post", {"version": 1, "key": "nobody", "decision": "drop"}, {**only(STAFF, 404, 404), "evaluator": 403}, writes=set()),
     Case("plans:node_fields", DRAFT_NODE, expect={**only(STAFF, 200, 404), "evaluator": 403}),
+    Case("plans:node_fields", DRAFT_NODE, "post", {"form": "deadline", "version": 1, "year": 2025}, {**only(STAFF, 302, 404), "evaluator": 403}, writes=STAFF),
     Case("plans:publish", DRAFT, expect={**only(STAFF, 200, 404), "evaluator": 403}),
     Case("plans:publish", DRAFT, "post", {"version": 1}, {**only(STAFF, 302, 404), "evaluator": 403}, writes=STAFF),
     write_only("plans:discard", DRAFT),
@@ -229,9 +230,9 @@ CASES: list[Case] = [
     Case("monitoring:evidence", {**REPORT, "evidence_id": 999999}, default=404),
     read_only("monitoring:evidence", {**REPORT, "evidence_id": 999999}),
     Case("monitoring:grid", {"indicator_id": "INDICATOR"}, expect=only(ENTERS_VALUES, 200, 403)),
-    value_cell("CN", STAFF | {"focal_mee"}, regional_bj=302, regional_sh=302),  # not their rows: ignored
-    value_cell("CN-BJ", STAFF | {"focal_mee", "focal_mof", "regional_bj"}, regional_sh=302),
-    value_cell("CN-SH", STAFF | {"focal_mee", "regional_sh"}, regional_bj=302),
+    value_cell("CN", STAFF | {"focal_mee"}),  # a cell outside one's rows is refused, not ignored
+    value_cell("CN-BJ", STAFF | {"focal_mee", "focal_mof", "regional_bj"}),
+    value_cell("CN-SH", STAFF | {"focal_mee", "regional_sh"}),
     Case("monitoring:inbox", expect=only(SIGNED_IN, 200, 200)),
     read_only("monitoring:inbox", signed_in=True),
     Case("monitoring:calendar", {"token": "CALENDAR"}),
@@ -252,7 +253,7 @@ CASES: list[Case] = [
     write_only("users:deactivate", {"user_id": "OTHER_USER"}),
     Case("users:deactivate", {"user_id": "OTHER_USER"}, "post", {"version": 1}, only({"administrator"}, 302, 404), writes={"administrator"}),
     write_only("users:reactivate", {"user_id": "OTHER_USER"}),
-    Case("users:reactivate", {"user_id": "OTHER_USER"}, "post", {"version": 1}, only({"administrator"}, 302, 404), writes=set()),
+    Case("users:reactivate", {"user_id": "OTHER_USER"}, "post", {"version": 1}, only({"administrator"}, 302, 404), writes=set()),  # already active: nothing to record
     write_only("users:password_reset", {"user_id": "OTHER_USER"}),
     Case("users:password_reset", {"user_id": "OTHER_USER"}, "post", expect=only({"administrator"}, 302, 404), writes={"administrator"}),
     Case("api:api-root", default=404),  # nothing at the root: the operations are below it

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from hrap.accounts.models import Role
-from hrap.core.forms import LARGEST
+from hrap.core.forms import VersionField
 from hrap.core.localized import choose
 
 
@@ -56,7 +56,7 @@ class UserFilterForm(forms.Form):
 class VersionForm(forms.Form):
     """The version of the account the page showed: a change based on an older one is refused."""
 
-    version = forms.IntegerField(min_value=0, max_value=LARGEST, widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class UserDetailsForm(VersionForm):

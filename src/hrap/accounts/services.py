@@ -95,6 +95,8 @@ def _locked(user: User, actor: Actor, version: int | None, *, administrators: bo
 def _saved(
     user: User, actor: Actor, action: str, before: dict[str, Any], fields: list[str]
 ) -> User:
+    if _account(user) == before:
+        return user  # nothing changed: no new version, nothing to record
     user.version += 1
     user.save(update_fields=[*fields, "version"])
     audit.record(actor=actor, action=action, target=user, before=before, after=_account(user))

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from hrap.accounts import policy, selectors, services
 from hrap.accounts.forms import RoleForm, UserCreateForm, UserDetailsForm, UserFilterForm
@@ -74,6 +74,7 @@ def _to_page(user: User) -> HttpResponseRedirect:
 
 
 @login_required
+@require_safe
 def user_list(request: HttpRequest) -> HttpResponse:
     form = UserFilterForm(request.GET)
     given = form.cleaned_data if form.is_valid() else {}
@@ -110,6 +111,7 @@ def user_add(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     return _page(request, selectors.user_get(viewer=request.user, user_id=user_id))
 

@@ -66,6 +66,17 @@ class ValueField(forms.Field):
 LARGEST = 2**31 - 1
 
 
+class VersionField(forms.IntegerField):
+    """The version an edit is based on: a whole number a database column holds, sent back hidden.
+
+    Every form that carries a version uses this field, so `abc`, `1e30`, a 5,000-digit number or
+    one past the column's range is refused at the field, never passed on to a query."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.HiddenInput)
+        super().__init__(min_value=0, max_value=LARGEST, **kwargs)
+
+
 def form_integer(data: Mapping[str, Any], name: str, *, default: int | None = None) -> int:
     """One whole number from submitted data, parsed by a form field, never by `int()`.
 

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hrap.core.forms import add_localized_fields, localized_value
+from hrap.core.forms import VersionField, add_localized_fields, localized_value
 from hrap.core.localized import LocalizedText, content_languages
 from hrap.directory.models import Agency
 
@@ -25,7 +25,7 @@ class LocalizedForm(forms.Form):
 
 
 class AgencyForm(LocalizedForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
     localized = (("name", _("Name")), ("abbreviation", _("Abbreviation")))
 
 
@@ -57,6 +57,6 @@ class AgencyCreateForm(LocalizedForm):
 
 
 class JurisdictionForm(LocalizedForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
     localized = (("name", _("Name")),)
     national_code = forms.CharField(label=_("National code"), max_length=32, required=False)

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hrap.core.forms import ValueField
+from hrap.core.forms import ValueField, VersionField
 from hrap.core.numbers import parse_value
 from hrap.monitoring.models import Observation, ProgressReport
 
@@ -21,7 +21,7 @@ class CycleForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
     progress = forms.ChoiceField(label=_("Status"), choices=ProgressReport.Progress.choices)
     narrative = forms.CharField(
         label=_("What was done"), widget=forms.Textarea(attrs={"rows": 6}), required=False

@@ -20,7 +20,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from hrap.accounts import policy
 from hrap.accounts.models import User
-from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, NotFound
+from hrap.core.errors import (
+    EditConflict,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+)
 from hrap.core.forms import form_integer
 from hrap.directory.models import Jurisdiction
 from hrap.monitoring import notifications, selectors, services
@@ -444,6 +450,10 @@ def observation_grid(request: HttpRequest, indicator_id: int) -> HttpResponse:
             period__in=years,
         ).select_related("entered_by")
     }
+    stray = [k for k in request.POST if k.startswith(("v-", "o-")) and k[2:] not in cells]
+    if stray:
+        # A cell the page never offered: a place or category outside the person's value scope.
+        raise PermissionDenied(f"not allowed: observation.enter ({stray[0][2:]})")
     form = ValueGridForm(request.POST or None, cells=list(cells))
     notes: dict[str, str] = {}  # cell → why it needs another look
     problems: list[str] = []

@@ -8,14 +8,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from hrap.core.forms import ValueField, add_localized_fields, localized_value
+from hrap.core.forms import ValueField, VersionField, add_localized_fields, localized_value
 from hrap.core.localized import LocalizedText, content_languages
 from hrap.directory.models import Agency, Jurisdiction
 from hrap.plans.models import Assignment, Indicator, PlanNode, Target
 
 
 class NodeForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     def __init__(self, *args: Any, node: PlanNode, **kwargs: Any) -> None:
         kwargs["initial"] = {"version": node.version}
@@ -36,11 +36,11 @@ class NodeForm(forms.Form):
 class VersionForm(forms.Form):
     """A POST that acts on one version of an object (removing a target)."""
 
-    version = forms.IntegerField(min_value=0)
+    version = VersionField()
 
 
 class TargetForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
     value = ValueField(label=_("Value"))
     unit = forms.CharField(
         label=_("Unit"),
@@ -105,7 +105,7 @@ class TargetForm(forms.Form):
 class TargetIndicatorForm(forms.Form):
     """Change what a target measures: another indicator, or a new one named here."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
     indicator = forms.ModelChoiceField(
         label=_("Another indicator"),
         queryset=Indicator.objects.order_by("pk"),
@@ -154,7 +154,7 @@ class AssignmentForm(forms.Form):
 
 
 class IndicatorForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
     unit = forms.CharField(label=_("Unit"), max_length=32, required=False)
     source = forms.CharField(label=_("Source"), max_length=300, required=False)
     type = forms.ChoiceField(

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from hrap.core.forms import LANGUAGE_LABELS, add_localized_fields, localized_value
+from hrap.core.forms import LANGUAGE_LABELS, VersionField, add_localized_fields, localized_value
 from hrap.core.localized import LocalizedText, content_languages
 from hrap.directory.models import Agency
 from hrap.plans.models import Assignment, Plan, PlanNode, ProposedAssignment
@@ -22,7 +22,7 @@ MAX_SELECTED = 10_000
 class VersionForm(forms.Form):
     """The version of the draft the page showed: a correction based on an older one is refused."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+    version = VersionField()
 
 
 class NodeIdsField(forms.Field):
