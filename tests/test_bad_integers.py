@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from hrap.accounts.models import Membership, Role
 from hrap.accounts.system import system_actor
@@ -28,6 +29,7 @@ BAD = ["abc", "1e3", "-1", "9" * 5000, "2147483648", "1.5", "NaN"]
 
 @pytest.fixture
 def world():
+    translation.activate("en")  # reverse() gives /en/ addresses whatever ran before
     sample_plan = plan_services.plan_import(raw=PLAN_FILE.read_bytes(), actor=system_actor())
     admin = get_user_model().objects.create_user("admin", password="pw-Secret-123!")
     Membership.objects.create(user=admin, role=Role.ADMINISTRATOR)
@@ -66,7 +68,7 @@ def world():
                 reverse("plans:node_structure", kwargs=node_kwargs),
                 {"action": "split"},
                 "paragraph",
-                "请填写从 2 开始的段落序号",
+                "Give a paragraph number from 2.",
             ),
             (reverse("monitoring:report_step", kwargs=step_kwargs), {}, "version"),
         ],

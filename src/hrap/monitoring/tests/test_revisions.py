@@ -16,6 +16,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, connections, transaction
 from django.test import Client
+from django.utils import translation
 from django.utils.html import strip_tags
 
 from hrap.accounts.models import Membership, Role
@@ -229,6 +230,7 @@ def test_the_preview_says_what_publishing_will_carry_and_writes_nothing(
 ) -> None:
     draft = draft_without("III.1.2", sample_bytes)
     events = AuditEvent.objects.count()
+    translation.activate("en")  # the sentences are in the active language
     preview = revisions.preview(world["plan"], draft)
     assert AuditEvent.objects.count() == events
     assert ReportingCycle.objects.get().plan == world["plan"]
