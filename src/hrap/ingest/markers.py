@@ -15,7 +15,7 @@ _HAN_NUM = "一二三四五六七八九十百零〇"
 
 # Words that number a division ("Part 2", "Chapitre 1 :", "Axe 3.", "Objective 4"), highest
 # first: their place in the fallback order when the document gives no other evidence.
-_DIVISION_WORDS = {
+DIVISION_WORDS = {
     "part-word": r"part|chapter|chapitre|partie|pillar|title|titre|book|livre",
     "area-word": r"axis|axe|area|domain|domaine|theme|thème|priority|priorité|goal|pilier",
     "objective-word": r"objective|objectif|outcome|strategy|stratégie|result|résultat",
@@ -46,7 +46,7 @@ STYLES: list[tuple[str, re.Pattern[str], int]] = [
             ),
             0,
         )
-        for style, words in _DIVISION_WORDS.items()
+        for style, words in DIVISION_WORDS.items()
         if style == "part-word"
     ),
     ("han-chapter", re.compile(rf"^第([{_HAN_NUM}\d]+)(?:章|部分|篇)\s*(.*)$"), 0),
@@ -59,13 +59,13 @@ STYLES: list[tuple[str, re.Pattern[str], int]] = [
             re.compile(rf"^(?:{words})\s*(\d{{1,2}}|[IVX]+)\b\s*[.:：\-–—]?\s*(.*)$", re.I),
             {"area-word": 0, "objective-word": 1, "action-word": 2}[style],
         )
-        for style, words in _DIVISION_WORDS.items()
+        for style, words in DIVISION_WORDS.items()
         if style != "part-word"
     ),
     ("letter-dot", re.compile(r"^([A-Z])[.)]\s+(\S.*)$"), 0),
     ("han-paren", re.compile(rf"^[（(]\s*([{_HAN_NUM}]+)\s*[)）]\s*(\S.*)$"), 1),
     ("digit-dot", re.compile(r"^(\d{1,2})(?:[.．](?![\d.])|、)\s*(\S.*)$"), 1),
-    ("decimal", re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,4})\.?(?!\d)\s*(\S.*)$"), 1),
+    ("decimal", re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,4})\.?(?![\d%‰])\s*(\S.*)$"), 1),
     ("roman-lower", re.compile(r"^([ivx]{1,4})[.)]\s+(\S.*)$"), 2),
     ("letter-lower", re.compile(r"^([a-z])[.)]\s+(\S.*)$"), 2),
     ("digit-paren", re.compile(r"^[（(]\s*(\d{1,2})\s*[)）]\s*(\S.*)$"), 1),

@@ -18,9 +18,17 @@ from dataclasses import dataclass, field
 import zhconv
 
 from hrap.core.errors import IngestError
+from hrap.ingest.conventions import (
+    action_level,
+    discover,
+    is_record,
+    restart_headings,
+    run_ins,
+    style_family,
+)
 from hrap.ingest.dates import Deadline
 from hrap.ingest.frontmatter import FrontMatter, contents_key, front_kind, is_contents_entry
-from hrap.ingest.headings import is_chinese, split_heading, unnumbered_headings
+from hrap.ingest.headings import is_chinese, is_title_case, split_heading, unnumbered_headings
 from hrap.ingest.markers import (
     CITATION,
     LADDER,
@@ -126,6 +134,10 @@ def _front_matter(
                 ends = not entry and (ends or contents_key(block.text) in listed)
             elif current.kind == "annex":
                 ends = False
+            elif current.kind == "summary":
+                # A summary lists the actions the body sets out: it ends at a heading, not
+                # at its own numbered list.
+                ends = block.heading is not None or _titles_body(blocks, index)
             if not ends:
                 if current.kind == "contents" and entry:
                     listed.add(contents_key(block.text))
@@ -137,6 +149,23 @@ def _front_matter(
             body_started = body_started or (marker is not None and marker.style != "bullet")
     listed.discard("")
     return sections, held, listed
+
+
+def _titles_body(blocks: list[Block], index: int) -> bool:
+    """A short title-case line set strong or followed by running text: a division's title."""
+    text = blocks[index].text.strip()
+    following = blocks[index + 1].text.strip() if index + 1 < len(blocks) else ""
+    return (
+        blocks[index].rows is None
+        and 0 < len(text) <= 100
+        and not text.endswith((".", ":", ";", ","))
+        and is_title_case(text)
+        and (
+            blocks[index].strong
+            or (len(following) > 100 and following.endswith((".", ":")))
+            or classify(following) is not None
+        )
+    )
 
 
 def _heading_like(block: Block, marker: Marker | None) -> bool:
@@ -189,7 +218,10 @@ def _default_order(style: str) -> tuple[int, int, int]:
     if style.startswith("h") and style[1:].isdigit():
         return (0, int(style[1:]), 0)
     depth = int(style.rstrip("!")[7:]) if style.startswith("decimal") else 0
-    return (1, LADDER.index(_base(style)) * 10 + depth, 0 if style.endswith("!") else 1)
+    base = _base(style)
+    # A label the outline does not know ranks just above the letters (A., B.).
+    place = LADDER.index(base) * 10 if base in LADDER else LADDER.index("letter-dot") * 10 - 5
+    return (1, place + depth, 0 if style.endswith("!") else 1)
 
 
 def _depths(order: list[str]) -> dict[str, int]:
@@ -206,13 +238,48 @@ def _depths(order: list[str]) -> dict[str, int]:
 
 def _base(style: str) -> str:
     style = style.rstrip("!")
-    return "decimal" if style.startswith("decimal") else style
+    return "decimal" if style.startswith("decimal") else style_family(style)
 
 
 def _style_key(marker: Marker) -> str:
     if marker.style == "decimal":
         return f"decimal{marker.number.count('.') + 1}"
     return marker.style
+
+
+@dataclass
+class _Evidence:
+    """What decides each numbered or heading block's style, once the document is read."""
+
+    blocks: list[Block]
+    markers: list[Marker | None]
+    held: set[int]
+    split: set[str]
+    listed: set[str]
+    labels: set[int]
+
+    def styles(self, unnumbered: set[int]) -> tuple[dict[int, str], list[tuple[str, int | None]]]:
+        """Each block's style, and the sequence of (style, number) the ranking reads."""
+        style_of: dict[int, str] = {}
+        sequence: list[tuple[str, int | None]] = []
+        for index, (block, marker) in enumerate(zip(self.blocks, self.markers, strict=True)):
+            if index in self.held or block.rows is not None:
+                continue
+            if marker is None and block.heading is not None:
+                style_of[index] = f"h{block.heading}"
+            elif index in unnumbered:
+                style_of[index] = "h9"
+            elif marker is not None and marker.style not in ("bullet", "intro"):
+                key = _style_key(marker)
+                strong = key in self.split and _strong(block, marker, self.listed)
+                style_of[index] = key + ("!" if strong else "")
+            else:
+                continue
+            if index in self.labels:
+                style_of[index] = "label"
+            else:
+                sequence.append((style_of[index], marker.value if marker else None))
+        return style_of, sequence
 
 
 # --- The parser -------------------------------------------------------------------------------
@@ -240,7 +307,9 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
             )
             for f, b in zip(folded, blocks, strict=True)
         ]
-    markers = resolve_letters([classify(b.text) if b.rows is None else None for b in blocks])
+    markers = discover(
+        blocks, resolve_letters([classify(b.text) if b.rows is None else None for b in blocks])
+    )
     front, held, listed = _front_matter(blocks, markers)
     tables = {
         i: read_action_table(b.rows)
@@ -260,6 +329,8 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
             markers[index] = None
         elif marker.style not in ("bullet", "intro"):
             body_seen = True
+    for index in run_ins(blocks, markers, held):
+        markers[index] = Marker("bullet", "", None, blocks[index].text.strip())
 
     # "Objective 1 …" just above an action table labels the table (it is absorbed into the
     # table's actions below), so it is no evidence of the outline.
@@ -277,33 +348,20 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
         if index not in held and marker is not None and marker.style not in ("bullet", "intro"):
             strength[_style_key(marker)].add(_strong(block, marker, listed))
     split = {style for style, seen in strength.items() if seen == {True, False}}
-    # Headings without numbers count only where numbered headings carry no typography.
-    unnumbered = (
-        set()
-        if any(True in seen for seen in strength.values())
-        else unnumbered_headings(blocks, markers, held)
-    )
-    style_of: dict[int, str] = {}
-    sequence: list[tuple[str, int | None]] = []
-    for index, (block, marker) in enumerate(zip(blocks, markers, strict=True)):
-        if index in held or block.rows is not None:
-            continue
-        if marker is None and block.heading is not None:
-            style_of[index] = f"h{block.heading}"
-        elif index in unnumbered:
-            style_of[index] = "h9"
-        elif marker is not None and marker.style not in ("bullet", "intro"):
-            key = _style_key(marker)
-            strong = key in split and _strong(block, marker, listed)
-            style_of[index] = key + ("!" if strong else "")
-        else:
-            continue
-        if index in labels:
-            style_of[index] = "label"
-        else:
-            sequence.append((style_of[index], marker.value if marker else None))
+    # Headings without numbers count where numbered headings carry no typography, or where a
+    # line like them titles a counter that starts again at 1 (decision 0027).
+    candidates = unnumbered_headings(blocks, markers, held)
+    typographic = any(True in seen for seen in strength.values())
+    unnumbered = set() if typographic else candidates
+    evidence = _Evidence(blocks, markers, held, split, listed, labels)
+    style_of, sequence = evidence.styles(unnumbered)
+    above = restart_headings(blocks, markers, held, style_of) - unnumbered
+    alike = {i for i in candidates if any(blocks[i].strong == blocks[a].strong for a in above)}
+    if len(above) >= 2 or (above and (unnumbered or alike - above)):
+        style_of, sequence = evidence.styles(unnumbered | above | alike)
     order = _rank(sequence, sorted(set(style_of.values()) - {"label"}, key=_default_order))
     depths = _depths(order)
+    _act_on_verbs(depths, order, style_of, markers)
     depths["label"] = max(depths.values()) + 1
     has_bullets = any(m is not None and m.style == "bullet" for m in markers)
     if not order and not has_bullets and not action_tables:
@@ -393,12 +451,43 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
         notes=notes,
         front_matter=front,
     )
+    _fold_records(document.nodes)
     _strip_page_numbers(document)
     _assign_refs(document.nodes, "")
     for node in document.walk():
         found = extract(node.text, language) + extract(node.title, language)
         node.targets = (table_targets(node.table, language) if node.table else []) + found
     return document
+
+
+def _act_on_verbs(
+    depths: dict[str, int], order: list[str], style_of: dict[int, str], markers: list[Marker | None]
+) -> None:
+    """The deepest numbered level is the action level when its titles open with action verbs
+    ("1. Improve Public Participation"), even right under the parts."""
+    numbered = [s for s in order if not (s.startswith("h") and s[1:].isdigit())]
+    if not numbered or depths[numbered[-1]] >= 2:
+        return
+    deepest = numbered[-1]
+    titles = [
+        split_heading(m.rest, numbered=True)[0] or m.rest
+        for i, s in style_of.items()
+        if s == deepest and (m := markers[i]) is not None
+    ]
+    if action_level(titles):
+        depths[deepest] = 2
+
+
+def _fold_records(nodes: list[ParsedNode]) -> None:
+    """A list of what was done ("1. Created …", "- Began …") is text of its parent."""
+    for node in nodes:
+        _fold_records(node.children)
+        leaves = [c for c in node.children if not c.children and c.style != "table"]
+        for style in {c.style for c in leaves}:
+            group = [c for c in leaves if c.style == style]
+            if is_record([f"{c.title} {c.text}" for c in group]):
+                node.children = [c for c in node.children if c not in group]
+                node.text = "\n\n".join([node.text, *(c.source for c in group)]).strip()
 
 
 def _absorb(

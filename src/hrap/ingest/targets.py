@@ -42,6 +42,7 @@ _EN_QUANTITY = re.compile(
 )
 _EN_COMMITMENT = re.compile(
     r"\b(will|shall|should|must|aims?|targets?|goals?|expected|planned|strive|be|"
+    r"anticipates|expects|intends\s+to|plans\s+to|commits\s+to|"
     r"to\s+(?:fall|drop|rise|increase|decrease|reach|be|exceed|remain|grow|decline|double))\b",
     re.IGNORECASE,
 )
@@ -107,7 +108,7 @@ _EN_NOT_A_COUNT_AFTER = re.compile(
 _EN_PAST = re.compile(r"\b(?:has|have|had|was|were|did)\b|\b[a-z]{3,}ed\b(?!\s+(?:by|to|at)\b)")
 _EN_PROMISE = re.compile(
     r"\b(?:will|shall|must|should|aims?|targets?|goals?|planned|expected|intended|scheduled|"
-    r"projected|committed)\b",
+    r"projected|committed|anticipates|expects|intends|plans\s+to)\b",
     re.I,
 )
 # A number that names a provision or a treaty: "(2)(h)", "15 ICESCR", "12 of the Convention".
