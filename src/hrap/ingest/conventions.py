@@ -15,6 +15,7 @@ before a counter starting again at 1 ("Open Government to Increase Public Integr
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter, defaultdict
 
@@ -108,7 +109,7 @@ def _counts_up(values: list[int]) -> bool:
     """Whether a counter counts through the document: each step adds one or starts again."""
     if len(values) < 2:
         return False
-    steps = list(zip(values, values[1:], strict=False))
+    steps = list(itertools.pairwise(values))
     good = sum(1 for a, b in steps if b == a + 1 or (b == 1 and a >= 1))
     return good >= 1 and good >= 0.75 * len(steps) and any(b == a + 1 for a, b in steps)
 
@@ -192,14 +193,20 @@ def restart_headings(
 
 def _wrapped(blocks: list[Block], markers: list[Marker | None], index: int) -> bool:
     """A line that continues the numbered heading just before it ("I. Economic, Social and
-    Cultural" / "Rights")."""
+    Cultural" / "Rights"): a word or two, or after a heading cut at an open word."""
     before = markers[index - 1] if index > 0 else None
+    text = blocks[index].text.strip()
     return (
         before is not None
         and before.style != "bullet"
         and len(before.rest) <= 100
         and not before.rest.rstrip().endswith(_CLOSING)
+        and not re.search(r"[\u4e00-\u9fff]", text)
+        and (len(text.split()) <= 2 or bool(_OPEN_END.search(before.rest.rstrip())))
     )
+
+
+_OPEN_END = re.compile(r"(?:,|\b(?:and|or|of|the|to|for|in|on|with|a|an))$", re.IGNORECASE)
 
 
 # --- What a numbered line is: an action, a record, a run-in title -----------------------------

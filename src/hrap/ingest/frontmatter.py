@@ -21,7 +21,8 @@ _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
     (
         "foreword",
         re.compile(
-            r"^(?:(?:ministerial\s+|joint\s+)?forewords?|preface|avant[- ]propos|pr[ée]face|"
+            r"^(?:(?:ministerial\s+|joint\s+)?forewords?(?:\s+(?:by|from)\b.{0,80})?|preface|"
+            r"avant[- ]propos|pr[ée]face|"
             r"message\s+(?:from|of)\b.{0,60}|statement\s+(?:from|by)\b.{0,60}|致辞|序)[.:：]?$",
             re.I,
         ),

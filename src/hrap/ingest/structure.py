@@ -19,23 +19,27 @@ import zhconv
 
 from hrap.core.errors import IngestError
 from hrap.ingest.conventions import (
-    action_level,
     discover,
     is_record,
     restart_headings,
     run_ins,
-    style_family,
 )
 from hrap.ingest.dates import Deadline
 from hrap.ingest.frontmatter import FrontMatter, contents_key, front_kind, is_contents_entry
 from hrap.ingest.headings import is_chinese, is_title_case, split_heading, unnumbered_headings
+from hrap.ingest.levels import (
+    Evidence,
+    act_on_verbs,
+    default_order,
+    depths_of,
+    rank,
+    strong,
+    style_key,
+)
 from hrap.ingest.markers import (
     CITATION,
-    LADDER,
-    MINIMUM_DEPTH,
     Marker,
     classify,
-    is_capitals,
     resolve_letters,
 )
 from hrap.ingest.readers import Block
@@ -172,116 +176,6 @@ def _heading_like(block: Block, marker: Marker | None) -> bool:
     return block.heading is not None or block.strong or len(block.text) <= 80
 
 
-def _strong(block: Block, marker: Marker, listed: set[str]) -> bool:
-    """Heading evidence beyond the number: a heading style, bold or large type, capitals,
-    or a title that the contents page lists."""
-    return (
-        block.heading is not None
-        or block.strong
-        or is_capitals(marker.rest[:80])
-        or (bool(listed) and contents_key(block.text) in listed)
-    )
-
-
-def _rank(sequence: list[tuple[str, int | None]], styles: list[str]) -> list[str]:
-    """Styles from the highest level down. A style whose numbers start again after each
-    occurrence of another is below it; without such evidence, the conventional order."""
-    resets: dict[tuple[str, str], int] = defaultdict(int)
-    since: dict[str, set[str]] = {}  # style → styles seen since its last occurrence
-    for style, value in sequence:
-        # a style that starts at 1 has "restarted" after everything seen so far; one that
-        # first appears at 6 (an excerpt) says nothing
-        seen = since.get(style, set(since))
-        if value == 1:
-            for other in seen:
-                resets[(other, style)] += 1
-        since[style] = set()
-        for other in since:
-            if other != style:
-                since[other].add(style)
-    above = {
-        (a, b)
-        for (a, b), count in resets.items()
-        if count >= 1 and count > resets.get((b, a), 0) and a in styles and b in styles
-    }
-    ordered: list[str] = []
-    remaining = list(styles)
-    while remaining:
-        free = [s for s in remaining if not any((o, s) in above for o in remaining if o != s)]
-        chosen = free[0] if free else remaining[0]  # a cycle: fall back to the convention
-        ordered.append(chosen)
-        remaining.remove(chosen)
-    return ordered
-
-
-def _default_order(style: str) -> tuple[int, int, int]:
-    if style.startswith("h") and style[1:].isdigit():
-        return (0, int(style[1:]), 0)
-    depth = int(style.rstrip("!")[7:]) if style.startswith("decimal") else 0
-    base = _base(style)
-    # A label the outline does not know ranks just above the letters (A., B.).
-    place = LADDER.index(base) * 10 if base in LADDER else LADDER.index("letter-dot") * 10 - 5
-    return (1, place + depth, 0 if style.endswith("!") else 1)
-
-
-def _depths(order: list[str]) -> dict[str, int]:
-    depths: dict[str, int] = {}
-    depth = -1
-    for style in order:
-        base = _base(style)
-        minimum = 0 if style.endswith("!") or base not in MINIMUM_DEPTH else MINIMUM_DEPTH[base]
-        depth = max(depth + 1, minimum)
-        depths[style] = depth
-    depths["intro"] = 0
-    return depths
-
-
-def _base(style: str) -> str:
-    style = style.rstrip("!")
-    return "decimal" if style.startswith("decimal") else style_family(style)
-
-
-def _style_key(marker: Marker) -> str:
-    if marker.style == "decimal":
-        return f"decimal{marker.number.count('.') + 1}"
-    return marker.style
-
-
-@dataclass
-class _Evidence:
-    """What decides each numbered or heading block's style, once the document is read."""
-
-    blocks: list[Block]
-    markers: list[Marker | None]
-    held: set[int]
-    split: set[str]
-    listed: set[str]
-    labels: set[int]
-
-    def styles(self, unnumbered: set[int]) -> tuple[dict[int, str], list[tuple[str, int | None]]]:
-        """Each block's style, and the sequence of (style, number) the ranking reads."""
-        style_of: dict[int, str] = {}
-        sequence: list[tuple[str, int | None]] = []
-        for index, (block, marker) in enumerate(zip(self.blocks, self.markers, strict=True)):
-            if index in self.held or block.rows is not None:
-                continue
-            if marker is None and block.heading is not None:
-                style_of[index] = f"h{block.heading}"
-            elif index in unnumbered:
-                style_of[index] = "h9"
-            elif marker is not None and marker.style not in ("bullet", "intro"):
-                key = _style_key(marker)
-                strong = key in self.split and _strong(block, marker, self.listed)
-                style_of[index] = key + ("!" if strong else "")
-            else:
-                continue
-            if index in self.labels:
-                style_of[index] = "label"
-            else:
-                sequence.append((style_of[index], marker.value if marker else None))
-        return style_of, sequence
-
-
 # --- The parser -------------------------------------------------------------------------------
 
 
@@ -346,22 +240,22 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
     strength: dict[str, set[bool]] = defaultdict(set)
     for index, (block, marker) in enumerate(zip(blocks, markers, strict=True)):
         if index not in held and marker is not None and marker.style not in ("bullet", "intro"):
-            strength[_style_key(marker)].add(_strong(block, marker, listed))
+            strength[style_key(marker)].add(strong(block, marker, listed))
     split = {style for style, seen in strength.items() if seen == {True, False}}
     # Headings without numbers count where numbered headings carry no typography, or where a
     # line like them titles a counter that starts again at 1 (decision 0027).
     candidates = unnumbered_headings(blocks, markers, held)
     typographic = any(True in seen for seen in strength.values())
     unnumbered = set() if typographic else candidates
-    evidence = _Evidence(blocks, markers, held, split, listed, labels)
+    evidence = Evidence(blocks, markers, held, split, listed, labels)
     style_of, sequence = evidence.styles(unnumbered)
     above = restart_headings(blocks, markers, held, style_of) - unnumbered
     alike = {i for i in candidates if any(blocks[i].strong == blocks[a].strong for a in above)}
     if len(above) >= 2 or (above and (unnumbered or alike - above)):
-        style_of, sequence = evidence.styles(unnumbered | above | alike)
-    order = _rank(sequence, sorted(set(style_of.values()) - {"label"}, key=_default_order))
-    depths = _depths(order)
-    _act_on_verbs(depths, order, style_of, markers)
+        style_of, sequence = evidence.styles(unnumbered | above | alike, frozenset(above))
+    order = rank(sequence, sorted(set(style_of.values()) - {"label"}, key=default_order))
+    depths = depths_of(order)
+    act_on_verbs(depths, order, style_of, markers)
     depths["label"] = max(depths.values()) + 1
     has_bullets = any(m is not None and m.style == "bullet" for m in markers)
     if not order and not has_bullets and not action_tables:
@@ -458,24 +352,6 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
         found = extract(node.text, language) + extract(node.title, language)
         node.targets = (table_targets(node.table, language) if node.table else []) + found
     return document
-
-
-def _act_on_verbs(
-    depths: dict[str, int], order: list[str], style_of: dict[int, str], markers: list[Marker | None]
-) -> None:
-    """The deepest numbered level is the action level when its titles open with action verbs
-    ("1. Improve Public Participation"), even right under the parts."""
-    numbered = [s for s in order if not (s.startswith("h") and s[1:].isdigit())]
-    if not numbered or depths[numbered[-1]] >= 2:
-        return
-    deepest = numbered[-1]
-    titles = [
-        split_heading(m.rest, numbered=True)[0] or m.rest
-        for i, s in style_of.items()
-        if s == deepest and (m := markers[i]) is not None
-    ]
-    if action_level(titles):
-        depths[deepest] = 2
 
 
 def _fold_records(nodes: list[ParsedNode]) -> None:

@@ -134,9 +134,17 @@ def _footnote(before: str, after: str, number: str) -> bool:
 _SENTENCE = re.compile(r"[^.;!?。；！？]+(?:[.;!?。；！？]|$)")
 
 
+def _no_stop(match: re.Match[str]) -> str:
+    return match.group().replace(".", "\u2024")
+
+
 def _sentences(text: str) -> list[tuple[int, str]]:
     # A full stop between digits (2.5, PM2.5) does not end a sentence.
     protected = re.sub(r"(?<=\d)\.(?=\d)", "\u2024", text)
+    # Nor does the stop of an initialism ("the first U.S. Open Government …", "e.g. 20 %").
+    protected = re.sub(
+        r"\b(?:(?:[A-Z]\.){2,}|(?:e\.g|i\.e|etc|No|Nos|Art)\.)(?=\s)", _no_stop, protected
+    )
     return [(m.start(), text[m.start() : m.end()]) for m in _SENTENCE.finditer(protected)]
 
 

@@ -1,0 +1,176 @@
+"""A document's own numbering conventions: discovered from the document, not known in advance."""
+
+from __future__ import annotations
+
+import pytest
+
+from hrap.ingest.conventions import is_record, label_marker
+from hrap.ingest.readers import Block
+from hrap.ingest.structure import ParsedDocument, ParsedNode, parse
+
+
+def _parse(*paragraphs: str, strong: tuple[int, ...] = ()) -> ParsedDocument:
+    blocks = [Block(p, f"line {i}", strong=i in strong) for i, p in enumerate(paragraphs)]
+    return parse(blocks)
+
+
+def _outline(nodes: list[ParsedNode], depth: int = 0) -> list[str]:
+    lines: list[str] = []
+    for node in nodes:
+        lines.append("  " * depth + f"{node.kind} {node.title or node.text[:30]}")
+        lines += _outline(node.children, depth + 1)
+    return lines
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "value", "rest"),
+    [
+        ("Action Item 3 – Periodic Updates", "label:action item", 3, "Periodic Updates"),
+        ("Action item 2 - Assessment of Needs", "label:action item", 2, "Assessment of Needs"),
+        ("Strategy B. Reach rural women", "label:strategy", 2, "Reach rural women"),
+        ("Output 1.2: Judges trained", "label:output", 2, "Judges trained"),
+        ("Key Result Area 4: Justice", "label:key result area", 4, "Justice"),
+        ("目标三、提高妇女健康水平", "label:目标", 3, "提高妇女健康水平"),
+        ("第十二条 加强司法保障", "label:第条", 12, "加强司法保障"),
+    ],
+)
+def test_a_label_and_a_counter_are_a_candidate_style(
+    text: str, label: str, value: int, rest: str
+) -> None:
+    marker = label_marker(text)
+    assert marker is not None
+    assert (marker.style, marker.value, marker.rest) == (label, value, rest)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Figure 4 Peacebuilding framework",  # a caption
+        "In 2014, the White House will introduce improvements",  # a year in a sentence
+        "Over 700 responses were received",
+        "the first 3 judges",  # no capital: not a label
+        "Action Item 4",  # a counter with nothing after it
+    ],
+)
+def test_captions_years_and_sentences_are_not_labels(text: str) -> None:
+    assert label_marker(text) is None
+
+
+def test_a_label_whose_counter_counts_up_is_a_numbering_style_whatever_the_label() -> None:
+    document = _parse(
+        "Language Access Plan",
+        "Agency Response to Action Items",
+        "Action Item 1 – Coordination",
+        "NCD will designate a coordinator.",
+        "Action Item 2 – Staff Training",
+        "NCD will train its staff every year.",
+        "Action Item 3 – Outreach",
+        "NCD will work with communities.",
+    )
+    titles = [n.title for n in document.walk() if n.style == "label:action item"]
+    assert titles == ["Coordination", "Staff Training", "Outreach"]
+    # "Action" in the label makes these the action level (tasks), as "Commitment 2" would be.
+    assert {n.kind for n in document.walk() if n.style == "label:action item"} == {"task"}
+
+
+def test_a_label_that_does_not_count_is_text() -> None:
+    document = _parse(
+        "Plan",
+        "1. Justice",
+        "Goal 16 of the Sustainable Development Goals guides this part.",
+        "Goal 4 is about education.",
+        "2. Education",
+        "The ministry will build 20 schools.",
+    )
+    assert not any(n.style.startswith("label:") for n in document.walk())
+
+
+def test_a_line_before_a_counter_that_starts_again_titles_what_follows() -> None:
+    document = _parse(
+        "Second National Action Plan",
+        "Open Government to Increase Public Integrity",
+        "1. Improve Public Participation in Government",
+        "The Administration will expand public participation.",
+        "2. Modernize Management of Government Records",
+        "The Administration will modernize records.",
+        "Open Government to Manage Resources More Effectively",
+        "1. Implement the Extractive Industries Transparency Initiative",
+        "The Administration will implement the initiative.",
+        "2. Increase Transparency in Spending",
+        "The Administration will publish spending data.",
+    )
+    outline = _outline(document.nodes)
+    assert outline == [
+        "part Open Government to Increase Public Integrity",
+        "  task Improve Public Participation in Government",
+        "  task Modernize Management of Government Records",
+        "part Open Government to Manage Resources More Effectively",
+        "  task Implement the Extractive Industries Transparency Initiative",
+        "  task Increase Transparency in Spending",
+    ]
+
+
+def test_labels_of_a_chinese_plan_restart_their_measures_under_them() -> None:
+    document = _parse(
+        "一、就业权利",
+        "主要任务",
+        "1、完善就业服务体系",
+        "2、加强职业技能培训",
+        "保障措施",
+        "1、加大财政投入。",
+        "2、健全督查机制。",
+    )
+    outline = _outline(document.nodes)
+    assert outline == [
+        "part 就业权利",
+        "  section 主要任务",
+        "    task 完善就业服务体系",
+        "    task 加强职业技能培训",
+        "  section 保障措施",
+        "    task 加大财政投入",
+        "    task 健全督查机制",
+    ]
+
+
+def test_run_in_titles_are_items_of_the_numbered_action() -> None:
+    document = _parse(
+        "Open Government to Increase Public Integrity",
+        "1. Modernize the Freedom of Information Act",
+        "The Administration has already made progress.",
+        "Improve Internal Agency FOIA Processes. Several agencies have analyzed their practices.",
+        "Establish a FOIA Modernization Advisory Committee. Improvements must take users' views "
+        "into account.",
+        "Improve FOIA Training Across Government. Agencies will train their staff.",
+        "Open Government to Manage Resources More Effectively",
+        "1. Increase Transparency in Spending",
+        "The Administration will publish spending data.",
+    )
+    first = document.nodes[0].children[0]
+    assert [c.title for c in first.children] == [
+        "Improve Internal Agency FOIA Processes",
+        "Establish a FOIA Modernization Advisory Committee",
+        "Improve FOIA Training Across Government",
+    ]
+    assert "already made progress" in first.text
+
+
+def test_a_list_of_what_was_done_is_a_record_not_actions() -> None:
+    assert is_record(
+        ["Created a contact list", "Developed promotional materials", "Made presentations"]
+    )
+    assert not is_record(["Continue research", "Translate documents", "Conduct presentations"])
+    document = _parse(
+        "Equity Action Plan of the Board",
+        "Summary of Early Accomplishments",
+        "Board staff have been working toward these goals:",
+        "- Created a contact list of professional organizations.",
+        "- Developed and began to distribute promotional materials.",
+        "- Made presentations to officials.",
+        "Equity Action Plan",
+        "- Conduct presentations to minority-led organizations.",
+        "- Translate Board documents into Spanish.",
+    )
+    accomplishments = document.nodes[0]
+    assert accomplishments.children == []
+    assert "Created a contact list" in accomplishments.text
+    assert len(document.nodes[1].children) == 2
