@@ -18,10 +18,14 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from hrap.ingest.markers import DIVISION_WORDS, Marker
 from hrap.ingest.numerals import han_value, roman_value
-from hrap.ingest.readers import Block
+
+if TYPE_CHECKING:
+    from hrap.ingest.readers import Block
 
 _HAN_NUM = "一二三四五六七八九十百零〇两"
 # Label words that never name a numbering style: captions, citations and page furniture.
@@ -112,6 +116,23 @@ def _counts_up(values: list[int]) -> bool:
     steps = list(itertools.pairwise(values))
     good = sum(1 for a, b in steps if b == a + 1 or (b == 1 and a >= 1))
     return good >= 1 and good >= 0.75 * len(steps) and any(b == a + 1 for a, b in steps)
+
+
+def counting_labels(lines: list[str]) -> Callable[[str], bool]:
+    """Whether a line opens with a label whose counter counts up through these lines: such a
+    line starts a block of its own."""
+    found = [label_marker(line) for line in lines]
+    by_style: dict[str, list[int]] = defaultdict(list)
+    for marker in found:
+        if marker is not None:
+            by_style[marker.style].append(marker.value or 0)
+    styles = {style for style, values in by_style.items() if _counts_up(values)}
+
+    def labelled(line: str) -> bool:
+        marker = label_marker(line) if styles else None
+        return marker is not None and marker.style in styles
+
+    return labelled
 
 
 def discover(blocks: list[Block], markers: list[Marker | None]) -> list[Marker | None]:

@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from hrap.core.errors import IngestError
+from hrap.ingest.conventions import counting_labels
 
 MB = 1024 * 1024
 MAX_BYTES = {"text": 20 * MB, "docx": 50 * MB, "pdf": 100 * MB}
@@ -127,6 +128,12 @@ def paragraphs(lines: Iterable[Line | Block]) -> list[Block]:
             blocks.append(Block(text, where, strong=strong))
         text = ""
 
+    lines = list(lines)
+    # A document's own numbering ("Goal 2:", "Action Item 3 –") starts a block as the known
+    # styles do, where its counter counts up (decision 0027).
+    labelled = counting_labels(
+        [_SPACES.sub(" ", e[0]).strip() for e in lines if not isinstance(e, Block)]
+    )
     for entry in lines:
         if isinstance(entry, Block):  # a table a reader has already read
             flush()
@@ -151,7 +158,7 @@ def paragraphs(lines: Iterable[Line | Block]) -> list[Block]:
         if not line:
             flush()
             continue
-        if text and line_strong == strong and _joins(text, line):
+        if text and line_strong == strong and _joins(text, line) and not labelled(line):
             text = _glue(text, line)
         else:
             flush()

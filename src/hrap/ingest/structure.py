@@ -359,10 +359,11 @@ def _fold_records(nodes: list[ParsedNode]) -> None:
     for node in nodes:
         _fold_records(node.children)
         leaves = [c for c in node.children if not c.children and c.style != "table"]
-        for style in {c.style for c in leaves}:
+        for style in dict.fromkeys(c.style for c in leaves):  # in document order
             group = [c for c in leaves if c.style == style]
             if is_record([f"{c.title} {c.text}" for c in group]):
-                node.children = [c for c in node.children if c not in group]
+                folded = {id(c) for c in group}
+                node.children = [c for c in node.children if id(c) not in folded]
                 node.text = "\n\n".join([node.text, *(c.source for c in group)]).strip()
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from hrap.ingest import read_and_parse
 from hrap.ingest.conventions import is_record, label_marker
 from hrap.ingest.readers import Block
 from hrap.ingest.structure import ParsedDocument, ParsedNode, parse
@@ -174,3 +177,16 @@ def test_a_list_of_what_was_done_is_a_record_not_actions() -> None:
     assert accomplishments.children == []
     assert "Created a contact list" in accomplishments.text
     assert len(document.nodes[1].children) == 2
+
+
+def test_pasted_lines_that_count_with_a_label_are_blocks_of_their_own(tmp_path: Path) -> None:
+    pasted = tmp_path / "plan.txt"
+    pasted.write_text(
+        "Results framework\n"
+        "Key Result Area 1: Access to justice\n"
+        "Key Result Area 2: Health for all\n"
+        "Key Result Area 3: Education\n",
+        encoding="utf-8",
+    )
+    titles = [n.title for n in read_and_parse(pasted).walk()]
+    assert titles == ["Access to justice", "Health for all", "Education"]
