@@ -232,20 +232,22 @@ _OPEN_END = re.compile(r"(?:,|\b(?:and|or|of|the|to|for|in|on|with|a|an))$", re.
 
 # --- What a numbered line is: an action, a record, a run-in title -----------------------------
 
-# Verbs that open an action in English ("Improve …", "Modernize …"): a numbered level whose
-# titles mostly open with one is the plan's action level, whatever its depth.
-_EN_ACTION_VERB = re.compile(
-    r"^(?:advance|advocate|address|adopt|align|allocate|amend|appoint|assess|assign|assist|"
-    r"build|combat|complete|conduct|consolidate|construct|continue|coordinate|create|deliver|"
-    r"deploy|design|designate|develop|digiti[sz]e|disseminate|document|eliminate|empower|enable|"
-    r"enact|end|engage|enhance|ensure|establish|evaluate|expand|explore|extend|facilitate|"
-    r"finali[sz]e|foster|fund|further|harmoni[sz]e|hold|identify|implement|improve|include|"
-    r"increase|integrate|introduce|invest|issue|launch|lead|make|mainstream|map|modernise|"
-    r"modernize|monitor|open|organi[sz]e|pilot|prevent|promote|protect|provide|publish|ratify|"
-    r"reduce|reform|release|repeal|require|review|revise|set|share|simplify|standardi[sz]e|"
-    r"streamline|strengthen|support|train|transform|undertake|update|upgrade|work)\b",
-    re.IGNORECASE,
+# Verbs that open an action's title in English ("Improve …", "Modernize …"). Broader than the
+# imperatives that make a sentence's numbers commitments (`targets`): a title is not counted.
+_EN_ACTION_VERBS = (
+    "achieve|adopt|advance|advocate|address|align|allocate|amend|appoint|assess|assign|assist|"
+    "build|combat|complete|conduct|connect|consolidate|construct|continue|coordinate|cover|"
+    "create|cut|deliver|deploy|design|designate|develop|digiti[sz]e|disseminate|distribute|"
+    "document|double|eliminate|employ|empower|enable|enact|encourage|end|engage|enhance|enrol|"
+    "enroll|ensure|equip|establish|evaluate|expand|explore|extend|facilitate|finali[sz]e|"
+    "foster|fund|further|halve|harmoni[sz]e|hire|hold|identify|implement|improve|include|"
+    "increase|install|integrate|introduce|invest|issue|launch|lead|lower|make|mainstream|map|"
+    "modernise|modernize|monitor|open|organi[sz]e|pilot|prevent|promote|protect|provide|"
+    "publish|put|raise|ratify|reach|recruit|reduce|reform|register|rehabilitate|release|"
+    "renovate|repeal|require|review|revise|set|share|simplify|standardi[sz]e|streamline|"
+    "strengthen|support|train|transform|undertake|update|upgrade|work"
 )
+_EN_ACTION_VERB = re.compile(rf"^(?:{_EN_ACTION_VERBS})\b", re.IGNORECASE)
 
 
 def action_level(titles: list[str]) -> bool:

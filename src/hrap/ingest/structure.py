@@ -1,10 +1,12 @@
 """The structure parser: blocks into a tree of introduction, parts, sections, tasks, sub-tasks.
 
 Structure comes from evidence, never from known titles: each block's numbering style
-(`markers`), the document's typography (heading levels, bold, size, capitals), a contents page
-that lists a heading, and sequence (a `1.` that starts again under each `A.` is below it).
-The conventional outline of plans and official documents (Part/Roman/一、 above 1./（一） above
-(1) …) decides only where the document gives no evidence. Bullets are leaves under the
+(`markers`, and the document's own label-and-counter styles and headings above restarting
+counters from `conventions`), the document's typography (heading levels, bold, size,
+capitals), a contents page that lists a heading, and sequence (a `1.` that starts again under
+each `A.` is below it; `levels`). The conventional outline of plans and official documents
+(Part/Roman/一、 above 1./（一） above (1) …) decides only where the document gives no
+evidence. Bullets and run-in titles are leaves under the
 nearest numbered heading; action tables (`tables`) give tasks with their responsible bodies,
 deadlines and indicators. Front matter (`frontmatter`) is kept apart from the tree.
 """
