@@ -40,7 +40,7 @@ _NOT_LABELS = {
 }  # fmt: skip
 # "Action Item 3 – Coordination", "Objectif 4 :Mettre en place", "Strategy B. …", "Output 1.2"
 _LATIN = re.compile(
-    r"^(?P<label>[^\W\d_][\w’'-]*(?:\s+[^\W\d_][\w’'-]*){0,2}?)\s*"
+    r"^(?P<label>[^\W\d_][\w’'-]*(?:\s+[^\W\d_][\w’'-]*){0,2}?)\s+"
     r"(?P<counter>\d{1,3}(?:\.\d{1,2}){0,3}|[IVXLC]{1,6}|[A-Z])"
     r"(?=$|[\s.:：\-–—)])\s*[.:：\-–—)]?\s*(?P<rest>.*)$",
     re.DOTALL,
@@ -161,11 +161,12 @@ def discover(blocks: list[Block], markers: list[Marker | None]) -> list[Marker |
 # --- Headings above counters that start again --------------------------------------------
 
 _CLOSING = (".", ",", ";", ":", "!", "?", "。", "；", "：", "，", "、")
+_CAPTION = re.compile(r"^(?:figure|fig\.|table|tableau|box|chart|graph|map|source)\b", re.I)
 
 
 def _heading_like(block: Block) -> bool:
     text = block.text.strip()
-    if not text or block.rows is not None or text.endswith(_CLOSING):
+    if not text or block.rows is not None or text.endswith(_CLOSING) or _CAPTION.match(text):
         return False
     if re.search(r"[\u4e00-\u9fff]", text):
         return len(text) <= 30 and "。" not in text
@@ -193,8 +194,8 @@ def restart_headings(
     found: set[int] = set()
     for index, style in styles.items():
         marker = markers[index]
-        if marker is None or marker.value != 1 or style.startswith("h"):
-            continue
+        if marker is None or marker.value != 1 or style.startswith(("h", "decimal")):
+            continue  # a decimal number says what it is under ("4.2.1")
         j = index - 1
         while j >= 0 and j not in held and _body(blocks[j], markers[j]) and index - j <= 12:
             j -= 1

@@ -37,12 +37,14 @@ def rank(sequence: list[tuple[str, int | None, str | None]], styles: list[str]) 
     such evidence, the conventional order."""
     resets: dict[tuple[str, str], int] = defaultdict(int)
     since: dict[str, set[str]] = {}  # style → styles seen since its last occurrence
-    for style, value, right_after in sequence:
+    last = {style: position for position, (style, _, _) in enumerate(sequence)}
+    for position, (style, value, right_after) in enumerate(sequence):
         if right_after is not None and right_after != style:
             resets[(right_after, style)] += 1
-        # a style that starts at 1 has "restarted" after everything seen so far; one that
-        # first appears at 6 (an excerpt) says nothing
-        seen = since.get(style, set(since))
+        # a style that starts at 1 has "restarted" after everything seen so far that goes on
+        # after it (an introduction's own "1. 2. 3." before "CHAPITRE 1" says nothing); one
+        # that first appears at 6 (an excerpt) says nothing
+        seen = since.get(style) or {other for other in since if last[other] > position}
         if value == 1:
             for other in seen:
                 resets[(other, style)] += 1
@@ -50,6 +52,11 @@ def rank(sequence: list[tuple[str, int | None, str | None]], styles: list[str]) 
         for other in since:
             if other != style:
                 since[other].add(style)
+    # A decimal number says what it is under ("2.1" under "2"): a list enumerated "(i)" or
+    # "a." before it is no level above it.
+    for a, b in list(resets):
+        if b.startswith("decimal") and default_order(a) > default_order(b):
+            del resets[(a, b)]
     above = {
         (a, b)
         for (a, b), count in resets.items()
@@ -75,14 +82,38 @@ def default_order(style: str) -> tuple[int, int, int]:
     return (1, place + depth, 0 if style.endswith("!") else 1)
 
 
-def depths_of(order: list[str]) -> dict[str, int]:
+def depths_of(
+    order: list[str], sequence: list[tuple[str, int | None, str | None]] | None = None
+) -> dict[str, int]:
+    """Each style's depth: one below the deepest style it is found under in the document (a
+    style ranked between two others that never holds them, an introduction's own "1. 2. 3.",
+    takes no level of theirs). A conventional minimum keeps an excerpt's `1.` below the parts
+    it does not show, but the first level of a decimal outline (`1.0` above `1.1`) is the
+    top."""
+    place = {style: i for i, style in enumerate(order)}
+    parents: dict[str, set[str]] = defaultdict(set)
+    if sequence is None:  # no document: each style under the one ranked above it
+        sequence = [(style, None, None) for style in order]
+    open_styles: list[str] = []
+    for style, _, _ in sequence:
+        if style not in place:
+            continue
+        while open_styles and place[open_styles[-1]] >= place[style]:
+            open_styles.pop()
+        if open_styles:
+            parents[style].add(open_styles[-1])
+        open_styles.append(style)
     depths: dict[str, int] = {}
-    depth = -1
+    outline = any(s.rstrip("!") == "decimal2" for s in order)
     for style in order:
         base = _base(style)
         minimum = 0 if style.endswith("!") or base not in MINIMUM_DEPTH else MINIMUM_DEPTH[base]
-        depth = max(depth + 1, minimum)
-        depths[style] = depth
+        if outline and style.rstrip("!") == "digit-dot" and style in parents["decimal2"]:
+            minimum = 0  # the first level of the decimal outline, "1.0" above "1.1"
+        if f"{style}!" in place:
+            # one counter for the parts and for something else: that is the actions (0006)
+            minimum = max(minimum, 2)
+        depths[style] = max([minimum, *(depths[p] + 1 for p in parents[style])])
     depths["intro"] = 0
     return depths
 

@@ -123,7 +123,8 @@ def _front_matter(
     body_started = False
     for index, (block, marker) in enumerate(zip(blocks, markers, strict=True)):
         kind = front_kind(block.text) if block.rows is None else None
-        entry = block.rows is None and is_contents_entry(block.text)
+        in_contents = current is not None and current.kind == "contents"
+        entry = block.rows is None and is_contents_entry(block.text, in_contents=in_contents)
         if kind is not None and not (kind == "annex" and not _heading_like(block, marker)):
             current = FrontMatter(kind, block.text.strip())
             sections.append(current)
@@ -137,7 +138,9 @@ def _front_matter(
                 marker is not None and marker.style not in ("bullet",)
             ) or block.heading is not None
             if current.kind == "contents":
-                ends = not entry and (ends or contents_key(block.text) in listed)
+                # an entry whose leader and page went to the next line goes on
+                wrapped = index + 1 < len(blocks) and _LEADER_LINE.match(blocks[index + 1].text)
+                ends = not entry and not wrapped and (ends or contents_key(block.text) in listed)
             elif current.kind == "annex":
                 ends = False
             elif current.kind == "summary":
@@ -155,6 +158,9 @@ def _front_matter(
             body_started = body_started or (marker is not None and marker.style != "bullet")
     listed.discard("")
     return sections, held, listed
+
+
+_LEADER_LINE = re.compile(r"^\s*(?:\.\s*){4,}|^\s*…{2,}")
 
 
 def _titles_body(blocks: list[Block], index: int) -> bool:
@@ -243,7 +249,16 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
     for index, (block, marker) in enumerate(zip(blocks, markers, strict=True)):
         if index not in held and marker is not None and marker.style not in ("bullet", "intro"):
             strength[style_key(marker)].add(strong(block, marker, listed))
-    split = {style for style, seen in strength.items() if seen == {True, False}}
+    # A decimal outline gives depth by its numbers, never by typography (a contents page that
+    # spells a title differently is no second level).
+    outline = "decimal2" in strength
+    split = {
+        style
+        for style, seen in strength.items()
+        if seen == {True, False}
+        and not style.startswith("decimal")
+        and not (outline and style == "digit-dot")
+    }
     # Headings without numbers count where numbered headings carry no typography, or where a
     # line like them titles a counter that starts again at 1 (decision 0027).
     candidates = unnumbered_headings(blocks, markers, held)
@@ -252,11 +267,11 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
     evidence = Evidence(blocks, markers, held, split, listed, labels)
     style_of, sequence = evidence.styles(unnumbered)
     above = restart_headings(blocks, markers, held, style_of) - unnumbered
-    alike = {i for i in candidates if any(blocks[i].strong == blocks[a].strong for a in above)}
+    alike = {i for i in candidates if blocks[i].strong and any(blocks[a].strong for a in above)}
     if len(above) >= 2 or (above and (unnumbered or alike - above)):
         style_of, sequence = evidence.styles(unnumbered | above | alike, frozenset(above))
     order = rank(sequence, sorted(set(style_of.values()) - {"label"}, key=default_order))
-    depths = depths_of(order)
+    depths = depths_of(order, sequence)
     act_on_verbs(depths, order, style_of, markers)
     depths["label"] = max(depths.values()) + 1
     has_bullets = any(m is not None and m.style == "bullet" for m in markers)
@@ -351,7 +366,9 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
     _strip_page_numbers(document)
     _assign_refs(document.nodes, "")
     for node in document.walk():
-        found = extract(node.text, language) + extract(node.title, language)
+        # an action table's output states the action ("… functioning in all 155 districts")
+        in_table = node.table is not None
+        found = extract(node.text, language) + extract(node.title, language, action=in_table)
         node.targets = (table_targets(node.table, language) if node.table else []) + found
     return document
 
