@@ -190,3 +190,71 @@ def test_pasted_lines_that_count_with_a_label_are_blocks_of_their_own(tmp_path: 
     )
     titles = [n.title for n in read_and_parse(pasted).walk()]
     assert titles == ["Access to justice", "Health for all", "Education"]
+
+
+def test_a_decimal_outline_has_its_first_level_at_the_top_and_contents_without_leaders() -> None:
+    document = _parse(
+        "A Strategic Roadmap",
+        "TABLE OF CONTENTS",
+        "1.0 Context of the Roadmap 10",
+        "1.1 Origin of Violence 12",
+        "2.0 Strategic Framework 22",
+        "1.0 CONTEXT OF THE ROADMAP",
+        "Conflict factors identified in 2012 remain critical.",
+        "1.1 Origin of Violence and Polarization",
+        "History of conflict dates back to the origin of the state.",
+        "2.0 STRATEGIC FRAMEWORK",
+        "This section elaborates on the priorities of the Roadmap.",
+    )
+    assert _outline(document.nodes) == [
+        "part CONTEXT OF THE ROADMAP",
+        "  section Origin of Violence and Polarization",
+        "part STRATEGIC FRAMEWORK",
+    ]
+    assert [f.kind for f in document.front_matter] == ["contents"]
+
+
+def test_a_results_matrix_without_activities_gives_its_outputs_as_actions() -> None:
+    rows = (
+        ("Strategic Outcome", "Outputs", "Implementing Structure"),
+        (
+            "1.0 The wrongs of the civil war addressed",
+            "1.1 Ethnographic studies undertaken\n1.2 Public awareness campaign undertaken",
+            "Lead: INCHR",
+        ),
+    )
+    blocks = [
+        Block("Roadmap", "line 0"),
+        Block("4.2.1 Palava Hut process", "line 1"),
+        Block("", "line 2", rows=rows),
+    ]
+    tasks = parse(blocks).nodes[0].children
+    assert [t.title or t.text for t in tasks] == [
+        "Ethnographic studies undertaken",
+        "Public awareness campaign undertaken",
+    ]
+    assert tasks[0].details["objective"].startswith("1.0 The wrongs")
+    assert tasks[0].responsible == [("Lead: INCHR", None)]
+
+
+def test_an_introductions_own_numbering_is_not_above_the_chapters() -> None:
+    document = _parse(
+        "Plan d'Action National",
+        "INTRODUCTION",
+        "La RDC a adhéré à la résolution 1325.",
+        "1. Contexte et justification",
+        "Le gouvernement avait adopté un premier plan.",
+        "2. Méthodologie",
+        "(i) Production de la feuille de route ;",
+        "(ii) Évaluation du premier plan ;",
+        "CHAPITRE 1 : CADRE NORMATIF",
+        "1.1. Cadre normatif international",
+        "La résolution 1325 renforce les instruments.",
+        "CHAPITRE 2 : ÉTAT DES LIEUX",
+        "2.1. État de la mise en œuvre",
+        "Le PAN 1 couvrait dix thématiques.",
+    )
+    outline = _outline(document.nodes)
+    assert "part CADRE NORMATIF" in outline and "part ÉTAT DES LIEUX" in outline
+    assert "  section Cadre normatif international" in outline
+    assert outline[0].startswith("introduction")
