@@ -1,6 +1,7 @@
 """Ingest speed per format, memory on hostile inputs, and quality per corpus document; JSON.
 
     .venv/bin/python bench/ingest.py [--characters 60000] [--repeat 5] [--no-quality]
+                                     [--documents all|development|held-out] [--no-speed]
 
 Speed: a synthetic plan (hrap.plans.synthetic) written out as text and rendered into each
 format the way the tests render the corpus. Quality: every document with a gold file, rendered
@@ -63,11 +64,19 @@ def _f1(figures: dict[str, float]) -> dict[str, float]:
     return {"precision": p, "recall": r, "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
 
 
-def quality_figures(work: Path) -> dict[str, object]:
+def _wanted(gold: dict[str, object], documents: str) -> bool:
+    """Held-out documents are measured only when asked for (at the end of a round)."""
+    held_out = bool(gold.get("held_out"))
+    return documents == "all" or held_out == (documents == "held-out")
+
+
+def quality_figures(work: Path, documents: str = "all") -> dict[str, object]:
     """Per document and format: structure and targets against the gold files."""
     out: dict[str, object] = {}
     for gold_path in quality.gold_files():
         gold = quality.load(gold_path)
+        if not _wanted(gold, documents):
+            continue
         source = quality.source_of(gold)
         for fmt in render.formats_for(source):
             score = quality.score(read_and_parse(render.render(source, fmt, work)), gold)
@@ -78,6 +87,8 @@ def quality_figures(work: Path) -> dict[str, object]:
             }
     for gold_path in quality.world_gold_files():
         gold = quality.load(gold_path)
+        if not _wanted(gold, documents):
+            continue
         source = quality.source_of(gold)
         for fmt in render_world.FORMATS:
             parsed = read_and_parse(render_world.render(source, fmt, work))
@@ -97,16 +108,34 @@ def main() -> None:
     parser.add_argument("--characters", type=int, default=60_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-quality", action="store_true", help="Skip the corpus figures.")
+    parser.add_argument("--no-speed", action="store_true", help="Skip speed and memory.")
+    parser.add_argument(
+        "--documents",
+        choices=["all", "development", "held-out"],
+        default="all",
+        help="Which corpus documents to score (held-out ones only at the end of a round).",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="hrap-ingest-bench-"))
+    figures: dict[str, object] = {"benchmark": "ingest"}
+    if not args.no_speed:
+        figures |= speed_figures(work, args.characters, args.repeat)
+    if not args.no_quality:
+        figures["quality"] = quality_figures(work, args.documents)
+    json.dump(figures, sys.stdout)
+    sys.stdout.write("\n")
+
+
+def speed_figures(work: Path, characters_wanted: int, repeat: int) -> dict[str, object]:
+    """Parse speed per format on a synthetic plan, and peak memory on hostile inputs."""
     source = work / "plan.txt"
-    source.write_text(plan_text(args.characters), encoding="utf-8")
+    source.write_text(plan_text(characters_wanted), encoding="utf-8")
     characters = len(source.read_text(encoding="utf-8"))
-    figures: dict[str, object] = {"benchmark": "ingest", "characters": characters, "formats": {}}
+    figures: dict[str, object] = {"characters": characters, "formats": {}}
     for fmt in render.FORMATS:
         path = render.render(source, fmt, work)
         timings = []
-        for _ in range(args.repeat):
+        for _ in range(repeat):
             start = time.perf_counter()
             document = read_and_parse(path)
             timings.append(time.perf_counter() - start)
@@ -132,10 +161,7 @@ def main() -> None:
     for name, path in (("docx_zip_bomb_300MB", bomb), ("text_100MB", huge)):
         status, peak = peak_memory_mb(path)
         figures["hostile_inputs_peak_rss_mb"][name] = {"exit": status, "peak_rss_mb": peak}  # type: ignore[index]
-    if not args.no_quality:
-        figures["quality"] = quality_figures(work)
-    json.dump(figures, sys.stdout)
-    sys.stdout.write("\n")
+    return figures
 
 
 if __name__ == "__main__":

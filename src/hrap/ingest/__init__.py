@@ -225,7 +225,7 @@ def _slug(titles: dict[str, str], names: list[str] | None) -> str:
 
 
 def _number_label(node: ParsedNode) -> str:
-    if node.style in ("han-paren", "digit-paren", "letter-paren"):
+    if node.style in ("han-paren", "digit-paren", "letter-paren", "roman-paren"):
         match = re.match(r"^[（(]\s*\S+?\s*[)）]", node.source)
         return match.group() if match else node.number
     return node.number

@@ -13,7 +13,7 @@ _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
     (
         "contents",
         re.compile(
-            r"^(?:table\s+of\s+contents?|contents?|sommaire|table\s+des\s+mati[èe]res|"
+            r"^(?:table\s+of\s+contents?|contents?|sommaire|table\s+des?\s+mati[èe]res|"
             r"目\s*录|目\s*次)[.:：]?$",
             re.I,
         ),
@@ -21,7 +21,8 @@ _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
     (
         "foreword",
         re.compile(
-            r"^(?:(?:ministerial\s+|joint\s+)?forewords?|preface|avant[- ]propos|pr[ée]face|"
+            r"^(?:(?:ministerial\s+|joint\s+)?forewords?(?:\s+(?:by|from)\b.{0,80})?|preface|"
+            r"avant[- ]propos|pr[ée]face|"
             r"message\s+(?:from|of)\b.{0,60}|statement\s+(?:from|by)\b.{0,60}|致辞|序)[.:：]?$",
             re.I,
         ),
@@ -42,7 +43,9 @@ _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
     (
         "summary",
         re.compile(
-            r"^(?:executive\s+summary|r[ée]sum[ée](?:\s+ex[ée]cutif)?|摘要|内容提要)[.:：]?$", re.I
+            r"^(?:executive\s+summary(?:\s*[–—:-]\s*[^.!?]{1,60})?|r[ée]sum[ée](?:\s+ex[ée]cutif)?|"
+            r"摘要|内容提要)[.:：]?$",
+            re.I,
         ),
     ),
     (
@@ -77,8 +80,14 @@ def front_kind(text: str) -> str | None:
     return None
 
 
-def is_contents_entry(text: str) -> bool:
-    return bool(_LEADER.search(text)) and len(text) <= 300
+def is_contents_entry(text: str, *, in_contents: bool = False) -> bool:
+    """A contents entry: dot leaders, or inside a contents page a title ending in its page
+    number ("1.0 Context of the Roadmap 10")."""
+    if bool(_LEADER.search(text)) and len(text) <= 300:
+        return True
+    if len(text) <= 3000 and len(re.findall(rf"(?:{_LEADER.pattern})\s*\d{{1,3}}\b", text)) >= 2:
+        return True  # several entries a reader ran together
+    return in_contents and len(text) <= 200 and bool(re.search(r"\S\s+\d{1,3}$", text))
 
 
 def contents_key(text: str) -> str:

@@ -15,7 +15,7 @@ _HAN_NUM = "一二三四五六七八九十百零〇"
 
 # Words that number a division ("Part 2", "Chapitre 1 :", "Axe 3.", "Objective 4"), highest
 # first: their place in the fallback order when the document gives no other evidence.
-_DIVISION_WORDS = {
+DIVISION_WORDS = {
     "part-word": r"part|chapter|chapitre|partie|pillar|title|titre|book|livre",
     "area-word": r"axis|axe|area|domain|domaine|theme|thème|priority|priorité|goal|pilier",
     "objective-word": r"objective|objectif|outcome|strategy|stratégie|result|résultat",
@@ -46,7 +46,7 @@ STYLES: list[tuple[str, re.Pattern[str], int]] = [
             ),
             0,
         )
-        for style, words in _DIVISION_WORDS.items()
+        for style, words in DIVISION_WORDS.items()
         if style == "part-word"
     ),
     ("han-chapter", re.compile(rf"^第([{_HAN_NUM}\d]+)(?:章|部分|篇)\s*(.*)$"), 0),
@@ -59,16 +59,17 @@ STYLES: list[tuple[str, re.Pattern[str], int]] = [
             re.compile(rf"^(?:{words})\s*(\d{{1,2}}|[IVX]+)\b\s*[.:：\-–—]?\s*(.*)$", re.I),
             {"area-word": 0, "objective-word": 1, "action-word": 2}[style],
         )
-        for style, words in _DIVISION_WORDS.items()
+        for style, words in DIVISION_WORDS.items()
         if style != "part-word"
     ),
     ("letter-dot", re.compile(r"^([A-Z])[.)]\s+(\S.*)$"), 0),
     ("han-paren", re.compile(rf"^[（(]\s*([{_HAN_NUM}]+)\s*[)）]\s*(\S.*)$"), 1),
     ("digit-dot", re.compile(r"^(\d{1,2})(?:[.．](?![\d.])|、)\s*(\S.*)$"), 1),
-    ("decimal", re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,4})\.?(?!\d)\s*(\S.*)$"), 1),
+    ("decimal", re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,4})\.?(?![\d%‰])\s*(\S.*)$"), 1),
     ("roman-lower", re.compile(r"^([ivx]{1,4})[.)]\s+(\S.*)$"), 2),
     ("letter-lower", re.compile(r"^([a-z])[.)]\s+(\S.*)$"), 2),
     ("digit-paren", re.compile(r"^[（(]\s*(\d{1,2})\s*[)）]\s*(\S.*)$"), 1),
+    ("roman-paren", re.compile(r"^[（(]\s*([ivx]{1,5})\s*[)）]\s*(\S.*)$"), 2),
     ("letter-paren", re.compile(r"^[（(]\s*([a-z])\s*[)）]\s*(\S.*)$"), 2),
 ]
 LADDER = [style for style, _, _ in STYLES]
@@ -89,9 +90,9 @@ CITATION = re.compile(
 
 
 def _value(style: str, number: str) -> int | None:
-    if style in ("roman", "roman-lower") or (style.endswith("-word") and number.isalpha()):
+    if style in _ROMAN_STYLES or (style.endswith("-word") and number.isalpha()):
         value = roman_value(number.upper())
-        if value is not None or style in ("roman", "roman-lower"):
+        if value is not None or style in _ROMAN_STYLES:
             return value
     if number.isdigit():
         return int(number)
@@ -125,31 +126,34 @@ def classify(text: str) -> Marker | None:
     return None
 
 
+# A Roman numeral style and the letter style it can be mistaken for: "C." / "C.", "i." / "i.",
+# "(i)" / "(i)".
+_LETTER_OF = {"roman": "letter-dot", "roman-lower": "letter-lower", "roman-paren": "letter-paren"}
+_ROMAN_STYLES = tuple(_LETTER_OF)
+
+
 def is_letter_or_roman(marker: Marker) -> bool:
-    return marker.style in ("roman", "roman-lower") and marker.number.upper() in set("IVXLCDM")
+    return marker.style in _ROMAN_STYLES and marker.number.upper() in set("IVXLCDM")
 
 
 def resolve_letters(markers: list[Marker | None]) -> list[Marker | None]:
     """`C` after `B` is a letter, after `XCIX` a numeral: single letters that are also Roman
     numerals take the reading that continues a sequence."""
+    case_of = {**{r: r for r in _LETTER_OF}, **{letter: r for r, letter in _LETTER_OF.items()}}
     letters_used = any(
         m is not None
-        and m.style in ("letter-dot", "letter-lower")
+        and m.style in _LETTER_OF.values()
+        and m.style != "letter-paren"
         and m.number.upper() not in "IVXLCDM"
         for m in markers
     )
-    last = {"upper": (0, 0), "lower": (0, 0)}  # case → (last Roman value, last letter value)
+    last = {r: (0, 0) for r in _LETTER_OF}  # case → (last Roman value, last letter value)
     out: list[Marker | None] = []
     for marker in markers:
-        if marker is None or marker.style not in (
-            "roman",
-            "roman-lower",
-            "letter-dot",
-            "letter-lower",
-        ):
+        if marker is None or marker.style not in case_of:
             out.append(marker)
             continue
-        case = "lower" if marker.style in ("roman-lower", "letter-lower") else "upper"
+        case = case_of[marker.style]
         roman_last, letter_last = last[case]
         if is_letter_or_roman(marker):
             letter_value = ord(marker.number.lower()) - ord("a") + 1
@@ -161,9 +165,8 @@ def resolve_letters(markers: list[Marker | None]) -> list[Marker | None]:
             if roman_ok and letter_ok:
                 as_letter = letter_last > 0
             if as_letter:
-                style = "letter-dot" if case == "upper" else "letter-lower"
-                marker = Marker(style, marker.number, letter_value, marker.rest)
-        if marker.style in ("letter-dot", "letter-lower"):
+                marker = Marker(_LETTER_OF[case], marker.number, letter_value, marker.rest)
+        if marker.style in _LETTER_OF.values():
             last[case] = (roman_last, marker.value or 0)
         else:
             last[case] = (marker.value or 0, letter_last)

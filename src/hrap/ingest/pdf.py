@@ -7,7 +7,7 @@ import itertools
 import logging
 import re
 import warnings
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -87,11 +87,13 @@ def read_pdf(path: Path, name: str, progress: Progress | None = None) -> list[Bl
         spaced = _spaced_lines([ln for ln in placed_lines if ln.key not in running])
         # Typography by position where the page has it: a regular line that repeats a bold
         # heading's words (a list of the themes) is not a heading.
-        set_strong = {
-            ln.key
-            for ln in placed_lines
-            if ln.cells and all(c.bold or (body and c.size >= body * 1.15) for c in ln.cells)
-        }
+        # The same words twice on a page (a list of the themes, then a theme's heading) are
+        # told apart by the order they come in.
+        set_strong: dict[str, list[bool]] = defaultdict(list)
+        for ln in placed_lines:
+            set_strong[ln.key].append(
+                bool(ln.cells) and all(c.bold or (body and c.size >= body * 1.15) for c in ln.cells)
+            )
         tables, carried = find_tables(placed_lines, running, carried)
         if tables:
             # A page with a table is read from the positions, so the table's lines can be
@@ -122,7 +124,11 @@ def read_pdf(path: Path, name: str, progress: Progress | None = None) -> list[Bl
                 continue
             if squash(line) in spaced:
                 lines.append(("", f"page {number}"))  # a wider gap above: a new paragraph
-            bold = squash(line) in set_strong if placed_lines else _normal(line) in strong
+            if placed_lines:
+                flags = set_strong.get(squash(line)) or [False]
+                bold = flags.pop(0) if len(flags) > 1 else flags[0]
+            else:
+                bold = _normal(line) in strong
             lines.append((line, f"page {number}", bold))
     return paragraphs(lines)
 

@@ -1,5 +1,5 @@
 """Tables in a PDF's text layer: where the text lies in columns under a header row that names
-an action column and another one (`tables.column_field`), its lines are read cell by cell.
+an action column and another one (`tables.column_fields`), its lines are read cell by cell.
 
 Positions come from pypdf's text visitor; a text's width is estimated from its length and font
 size, which is enough to tell a column gap from a word gap.
@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from hrap.ingest.markers import classify
-from hrap.ingest.tables import column_field
+from hrap.ingest.tables import column_fields
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def find_tables(
     open_table = carried if carried is not None and index >= len(lines) else None
     while index < len(lines):
         line = lines[index]
-        fields = [column_field(c.text) for c in line.cells]
+        fields = column_fields([c.text for c in line.cells])
         if len(line.cells) < 2 or "action" not in fields or len([f for f in fields if f]) < 2:
             index += 1
             continue

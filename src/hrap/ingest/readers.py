@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from hrap.core.errors import IngestError
+from hrap.ingest.conventions import counting_labels
 
 MB = 1024 * 1024
 MAX_BYTES = {"text": 20 * MB, "docx": 50 * MB, "pdf": 100 * MB}
@@ -40,7 +41,7 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 # Lines that open a new block whatever precedes them: numbered headings, bullets, intro words.
 MARKER = re.compile(
     r"^\s*(?:[IVXLC]+[.．]\s|[A-Z][.)]\s+\S|[ivx]{1,4}[.)]\s+\S|\d{1,2}(?:\.\d{1,2})+\.?\s+\S|\||"
-    r"\d{1,2}[.．、]\s*\S|[（(]\s*(?:\d{1,2}|[一二三四五六七八九十]+)\s*[)）]|"
+    r"\d{1,2}[.．、]\s*\S|[（(]\s*(?:\d{1,2}|[一二三四五六七八九十]+|[a-z]|[ivx]{1,5})\s*[)）]|"
     r"[一二三四五六七八九十百]+、|第[一二三四五六七八九十百\d]+[章节節部分篇]|"
     r"(?:——|--|[-–—•・▪●◆■□▫◦‣⁃*+\uf000-\uf0ff])\s*\S|(?:part|chapter)\s+\w+|"
     r"(?:导言|導言|前言|序言|引言|introduction|foreword|preamble|preface)\s*$)",
@@ -127,6 +128,16 @@ def paragraphs(lines: Iterable[Line | Block]) -> list[Block]:
             blocks.append(Block(text, where, strong=strong))
         text = ""
 
+    lines = list(lines)
+    # A document's own numbering ("Goal 2:", "Action Item 3 –") starts a block as the known
+    # styles do, where its counter counts up (decision 0027).
+    texts = [_SPACES.sub(" ", e[0]).strip() for e in lines if not isinstance(e, Block)]
+    labelled = counting_labels(texts)
+    # Chinese wraps without spaces or hyphens: a line well short of a full one ended its
+    # paragraph ("5、加强儿童卫生保健教育" then "具体目标").
+    lengths = sorted(len(t) for t in texts if _HAN.search(t[-1:]))
+    full = lengths[int(len(lengths) * 0.9)] if len(lengths) >= 5 else 0
+    last = ""
     for entry in lines:
         if isinstance(entry, Block):  # a table a reader has already read
             flush()
@@ -151,11 +162,19 @@ def paragraphs(lines: Iterable[Line | Block]) -> list[Block]:
         if not line:
             flush()
             continue
-        if text and line_strong == strong and _joins(text, line):
+        short = bool(full) and len(last) < full * 0.6 and bool(_HAN.search(last[-1:]))
+        if (
+            text
+            and line_strong == strong
+            and _joins(text, line)
+            and not labelled(line)
+            and not (short and _HAN.search(line[:1]))
+        ):
             text = _glue(text, line)
         else:
             flush()
             text, where, strong = line, line_where, line_strong
+        last = line
     flush()
     if table:
         blocks.append(table_block(table, table_where))

@@ -1,10 +1,12 @@
 """The structure parser: blocks into a tree of introduction, parts, sections, tasks, sub-tasks.
 
 Structure comes from evidence, never from known titles: each block's numbering style
-(`markers`), the document's typography (heading levels, bold, size, capitals), a contents page
-that lists a heading, and sequence (a `1.` that starts again under each `A.` is below it).
-The conventional outline of plans and official documents (Part/Roman/一、 above 1./（一） above
-(1) …) decides only where the document gives no evidence. Bullets are leaves under the
+(`markers`, and the document's own label-and-counter styles and headings above restarting
+counters from `conventions`), the document's typography (heading levels, bold, size,
+capitals), a contents page that lists a heading, and sequence (a `1.` that starts again under
+each `A.` is below it; `levels`). The conventional outline of plans and official documents
+(Part/Roman/一、 above 1./（一） above (1) …) decides only where the document gives no
+evidence. Bullets and run-in titles are leaves under the
 nearest numbered heading; action tables (`tables`) give tasks with their responsible bodies,
 deadlines and indicators. Front matter (`frontmatter`) is kept apart from the tree.
 """
@@ -18,16 +20,28 @@ from dataclasses import dataclass, field
 import zhconv
 
 from hrap.core.errors import IngestError
+from hrap.ingest.conventions import (
+    discover,
+    is_record,
+    restart_headings,
+    run_ins,
+)
 from hrap.ingest.dates import Deadline
 from hrap.ingest.frontmatter import FrontMatter, contents_key, front_kind, is_contents_entry
-from hrap.ingest.headings import is_chinese, split_heading, unnumbered_headings
+from hrap.ingest.headings import is_chinese, is_title_case, split_heading, unnumbered_headings
+from hrap.ingest.levels import (
+    Evidence,
+    act_on_verbs,
+    default_order,
+    depths_of,
+    rank,
+    strong,
+    style_key,
+)
 from hrap.ingest.markers import (
     CITATION,
-    LADDER,
-    MINIMUM_DEPTH,
     Marker,
     classify,
-    is_capitals,
     resolve_letters,
 )
 from hrap.ingest.readers import Block
@@ -109,7 +123,8 @@ def _front_matter(
     body_started = False
     for index, (block, marker) in enumerate(zip(blocks, markers, strict=True)):
         kind = front_kind(block.text) if block.rows is None else None
-        entry = block.rows is None and is_contents_entry(block.text)
+        in_contents = current is not None and current.kind == "contents"
+        entry = block.rows is None and is_contents_entry(block.text, in_contents=in_contents)
         if kind is not None and not (kind == "annex" and not _heading_like(block, marker)):
             current = FrontMatter(kind, block.text.strip())
             sections.append(current)
@@ -123,9 +138,15 @@ def _front_matter(
                 marker is not None and marker.style not in ("bullet",)
             ) or block.heading is not None
             if current.kind == "contents":
-                ends = not entry and (ends or contents_key(block.text) in listed)
+                # an entry whose leader and page went to the next line goes on
+                wrapped = index + 1 < len(blocks) and _LEADER_LINE.match(blocks[index + 1].text)
+                ends = not entry and not wrapped and (ends or contents_key(block.text) in listed)
             elif current.kind == "annex":
                 ends = False
+            elif current.kind == "summary":
+                # A summary lists the actions the body sets out: it ends at a heading, not
+                # at its own numbered list.
+                ends = block.heading is not None or _titles_body(blocks, index)
             if not ends:
                 if current.kind == "contents" and entry:
                     listed.add(contents_key(block.text))
@@ -139,80 +160,28 @@ def _front_matter(
     return sections, held, listed
 
 
-def _heading_like(block: Block, marker: Marker | None) -> bool:
-    return block.heading is not None or block.strong or len(block.text) <= 80
+_LEADER_LINE = re.compile(r"^\s*(?:\.\s*){4,}|^\s*…{2,}")
 
 
-def _strong(block: Block, marker: Marker, listed: set[str]) -> bool:
-    """Heading evidence beyond the number: a heading style, bold or large type, capitals,
-    or a title that the contents page lists."""
+def _titles_body(blocks: list[Block], index: int) -> bool:
+    """A short title-case line set strong or followed by running text: a division's title."""
+    text = blocks[index].text.strip()
+    following = blocks[index + 1].text.strip() if index + 1 < len(blocks) else ""
     return (
-        block.heading is not None
-        or block.strong
-        or is_capitals(marker.rest[:80])
-        or (bool(listed) and contents_key(block.text) in listed)
+        blocks[index].rows is None
+        and 0 < len(text) <= 100
+        and not text.endswith((".", ":", ";", ","))
+        and is_title_case(text)
+        and (
+            blocks[index].strong
+            or (len(following) > 100 and following.endswith((".", ":")))
+            or classify(following) is not None
+        )
     )
 
 
-def _rank(sequence: list[tuple[str, int | None]], styles: list[str]) -> list[str]:
-    """Styles from the highest level down. A style whose numbers start again after each
-    occurrence of another is below it; without such evidence, the conventional order."""
-    resets: dict[tuple[str, str], int] = defaultdict(int)
-    since: dict[str, set[str]] = {}  # style → styles seen since its last occurrence
-    for style, value in sequence:
-        # a style that starts at 1 has "restarted" after everything seen so far; one that
-        # first appears at 6 (an excerpt) says nothing
-        seen = since.get(style, set(since))
-        if value == 1:
-            for other in seen:
-                resets[(other, style)] += 1
-        since[style] = set()
-        for other in since:
-            if other != style:
-                since[other].add(style)
-    above = {
-        (a, b)
-        for (a, b), count in resets.items()
-        if count >= 1 and count > resets.get((b, a), 0) and a in styles and b in styles
-    }
-    ordered: list[str] = []
-    remaining = list(styles)
-    while remaining:
-        free = [s for s in remaining if not any((o, s) in above for o in remaining if o != s)]
-        chosen = free[0] if free else remaining[0]  # a cycle: fall back to the convention
-        ordered.append(chosen)
-        remaining.remove(chosen)
-    return ordered
-
-
-def _default_order(style: str) -> tuple[int, int, int]:
-    if style.startswith("h") and style[1:].isdigit():
-        return (0, int(style[1:]), 0)
-    depth = int(style.rstrip("!")[7:]) if style.startswith("decimal") else 0
-    return (1, LADDER.index(_base(style)) * 10 + depth, 0 if style.endswith("!") else 1)
-
-
-def _depths(order: list[str]) -> dict[str, int]:
-    depths: dict[str, int] = {}
-    depth = -1
-    for style in order:
-        base = _base(style)
-        minimum = 0 if style.endswith("!") or base not in MINIMUM_DEPTH else MINIMUM_DEPTH[base]
-        depth = max(depth + 1, minimum)
-        depths[style] = depth
-    depths["intro"] = 0
-    return depths
-
-
-def _base(style: str) -> str:
-    style = style.rstrip("!")
-    return "decimal" if style.startswith("decimal") else style
-
-
-def _style_key(marker: Marker) -> str:
-    if marker.style == "decimal":
-        return f"decimal{marker.number.count('.') + 1}"
-    return marker.style
+def _heading_like(block: Block, marker: Marker | None) -> bool:
+    return block.heading is not None or block.strong or len(block.text) <= 80
 
 
 # --- The parser -------------------------------------------------------------------------------
@@ -240,7 +209,9 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
             )
             for f, b in zip(folded, blocks, strict=True)
         ]
-    markers = resolve_letters([classify(b.text) if b.rows is None else None for b in blocks])
+    markers = discover(
+        blocks, resolve_letters([classify(b.text) if b.rows is None else None for b in blocks])
+    )
     front, held, listed = _front_matter(blocks, markers)
     tables = {
         i: read_action_table(b.rows)
@@ -260,6 +231,8 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
             markers[index] = None
         elif marker.style not in ("bullet", "intro"):
             body_seen = True
+    for index in run_ins(blocks, markers, held):
+        markers[index] = Marker("bullet", "", None, blocks[index].text.strip())
 
     # "Objective 1 …" just above an action table labels the table (it is absorbed into the
     # table's actions below), so it is no evidence of the outline.
@@ -275,35 +248,31 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
     strength: dict[str, set[bool]] = defaultdict(set)
     for index, (block, marker) in enumerate(zip(blocks, markers, strict=True)):
         if index not in held and marker is not None and marker.style not in ("bullet", "intro"):
-            strength[_style_key(marker)].add(_strong(block, marker, listed))
-    split = {style for style, seen in strength.items() if seen == {True, False}}
-    # Headings without numbers count only where numbered headings carry no typography.
-    unnumbered = (
-        set()
-        if any(True in seen for seen in strength.values())
-        else unnumbered_headings(blocks, markers, held)
-    )
-    style_of: dict[int, str] = {}
-    sequence: list[tuple[str, int | None]] = []
-    for index, (block, marker) in enumerate(zip(blocks, markers, strict=True)):
-        if index in held or block.rows is not None:
-            continue
-        if marker is None and block.heading is not None:
-            style_of[index] = f"h{block.heading}"
-        elif index in unnumbered:
-            style_of[index] = "h9"
-        elif marker is not None and marker.style not in ("bullet", "intro"):
-            key = _style_key(marker)
-            strong = key in split and _strong(block, marker, listed)
-            style_of[index] = key + ("!" if strong else "")
-        else:
-            continue
-        if index in labels:
-            style_of[index] = "label"
-        else:
-            sequence.append((style_of[index], marker.value if marker else None))
-    order = _rank(sequence, sorted(set(style_of.values()) - {"label"}, key=_default_order))
-    depths = _depths(order)
+            strength[style_key(marker)].add(strong(block, marker, listed))
+    # A decimal outline gives depth by its numbers, never by typography (a contents page that
+    # spells a title differently is no second level).
+    outline = "decimal2" in strength
+    split = {
+        style
+        for style, seen in strength.items()
+        if seen == {True, False}
+        and not style.startswith("decimal")
+        and not (outline and style == "digit-dot")
+    }
+    # Headings without numbers count where numbered headings carry no typography, or where a
+    # line like them titles a counter that starts again at 1 (decision 0027).
+    candidates = unnumbered_headings(blocks, markers, held)
+    typographic = any(True in seen for seen in strength.values())
+    unnumbered = set() if typographic else candidates
+    evidence = Evidence(blocks, markers, held, split, listed, labels)
+    style_of, sequence = evidence.styles(unnumbered)
+    above = restart_headings(blocks, markers, held, style_of) - unnumbered
+    alike = {i for i in candidates if blocks[i].strong and any(blocks[a].strong for a in above)}
+    if len(above) >= 2 or (above and (unnumbered or alike - above)):
+        style_of, sequence = evidence.styles(unnumbered | above | alike, frozenset(above))
+    order = rank(sequence, sorted(set(style_of.values()) - {"label"}, key=default_order))
+    depths = depths_of(order, sequence)
+    act_on_verbs(depths, order, style_of, markers)
     depths["label"] = max(depths.values()) + 1
     has_bullets = any(m is not None and m.style == "bullet" for m in markers)
     if not order and not has_bullets and not action_tables:
@@ -393,12 +362,28 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
         notes=notes,
         front_matter=front,
     )
+    _fold_records(document.nodes)
     _strip_page_numbers(document)
     _assign_refs(document.nodes, "")
     for node in document.walk():
-        found = extract(node.text, language) + extract(node.title, language)
+        # an action table's output states the action ("… functioning in all 155 districts")
+        in_table = node.table is not None
+        found = extract(node.text, language) + extract(node.title, language, action=in_table)
         node.targets = (table_targets(node.table, language) if node.table else []) + found
     return document
+
+
+def _fold_records(nodes: list[ParsedNode]) -> None:
+    """A list of what was done ("1. Created …", "- Began …") is text of its parent."""
+    for node in nodes:
+        _fold_records(node.children)
+        leaves = [c for c in node.children if not c.children and c.style != "table"]
+        for style in dict.fromkeys(c.style for c in leaves):  # in document order
+            group = [c for c in leaves if c.style == style]
+            if is_record([f"{c.title} {c.text}" for c in group]):
+                folded = {id(c) for c in group}
+                node.children = [c for c in node.children if id(c) not in folded]
+                node.text = "\n\n".join([node.text, *(c.source for c in group)]).strip()
 
 
 def _absorb(

@@ -54,6 +54,11 @@ _COLUMNS: list[tuple[str, re.Pattern[str]]] = [
     ("indicator", re.compile(r"indicat|kpi|指标|measure\s+of\s+success", re.I)),
     ("target", re.compile(r"\btargets?\b|目标值|cibles?|valeur\s+cible|milestone|jalon", re.I)),
     ("budget", re.compile(r"budget|cost|fund|resourc|预算|经费|资金|coût|cout|financement", re.I)),
+    # "Strategic Outcome" is an objective, not a strategy
+    (
+        "objective",
+        re.compile(r"objecti|outcome|output|result|goal|résultat|目标|成果", re.I),
+    ),
     (
         "action",
         re.compile(
@@ -61,10 +66,6 @@ _COLUMNS: list[tuple[str, re.Pattern[str]]] = [
             r"措施|举措|任务|行动|工作内容",
             re.I,
         ),
-    ),
-    (
-        "objective",
-        re.compile(r"objecti|outcome|output|result|goal|résultat|目标|成果", re.I),
     ),
 ]
 _ROLE = {"lead": "lead", "co": "co", "responsible": None}
@@ -93,10 +94,28 @@ def column_field(header: str) -> str | None:
     return None
 
 
+# In a results chain without an activities column (Outcome | Outputs | Responsible), the
+# outputs are what is to be delivered: the actions.
+_DELIVERABLES = re.compile(
+    r"outputs?|deliverables?|produits?|r[ée]sultats?\s+attendus|expected\s+results?|产出", re.I
+)
+
+
+def column_fields(headers: list[str]) -> list[str | None]:
+    """The field each header fills; where no column holds activities, the one column of
+    outputs or expected results does."""
+    fields = [column_field(cell) for cell in headers]
+    if "action" not in fields:
+        deliverables = [i for i, cell in enumerate(headers) if _DELIVERABLES.search(cell)]
+        if len(deliverables) == 1:
+            fields[deliverables[0]] = "action"
+    return fields
+
+
 def _header(row: tuple[str, ...]) -> list[str | None] | None:
     if any(re.search(r"\d", cell) or len(cell.split()) > 6 for cell in row):
         return None  # "Objective 1 | Adopt measures to …" labels a table, it does not head it
-    fields = [column_field(cell) for cell in row]
+    fields = column_fields(list(row))
     known = [f for f in fields if f]
     if "action" in known and len(known) >= 2 and len(set(known)) == len(known):
         return fields

@@ -42,6 +42,7 @@ _EN_QUANTITY = re.compile(
 )
 _EN_COMMITMENT = re.compile(
     r"\b(will|shall|should|must|aims?|targets?|goals?|expected|planned|strive|be|"
+    r"anticipates|expects|intends\s+to|plans\s+to|commits\s+to|"
     r"to\s+(?:fall|drop|rise|increase|decrease|reach|be|exceed|remain|grow|decline|double))\b",
     re.IGNORECASE,
 )
@@ -67,7 +68,8 @@ _EN_AT_MOST = re.compile(
 _EN_MAINTAIN = re.compile(r"\b(maintain(?:ed)?|remain|keep|kept|stabili[sz]ed?\s+at)\b", re.I)
 _EN_NOT_TARGET_BEFORE = re.compile(
     r"(\b(article|articles|no\.|chapter|section|part|paragraph|protocol|resolution|goal|"
-    r"target|sdg|rmb|usd|us\$|yuan|dollars?|page|item|no|every|each|any|"
+    r"target|sdg|rmb|usd|us\$|yuan|dollars?|page|item|no|every|each|any|figure|fig\.|table|"
+    r"box|annex|appendix|"
     r"the\s+year)|[$¥€£])\s*$",
     re.IGNORECASE,
 )
@@ -88,6 +90,7 @@ _EN_IMPERATIVE = re.compile(
     r"rehabilitate|renovate|upgrade|install|distribute|allocate|complete|organi[sz]e|hold)\b",
     re.IGNORECASE,
 )
+_EN_PARTICIPLE = re.compile(r"^\s*set\s+(?:in|within|against|up\s+in)\b", re.IGNORECASE)
 # What is counted: "15 counties", "200 more judges", "fifteen counties".
 _EN_UNIT = re.compile(
     r"\s+(?:more\s+|new\s+|additional\s+)?(counties|districts|provinces|regions|states|"
@@ -107,7 +110,7 @@ _EN_NOT_A_COUNT_AFTER = re.compile(
 _EN_PAST = re.compile(r"\b(?:has|have|had|was|were|did)\b|\b[a-z]{3,}ed\b(?!\s+(?:by|to|at)\b)")
 _EN_PROMISE = re.compile(
     r"\b(?:will|shall|must|should|aims?|targets?|goals?|planned|expected|intended|scheduled|"
-    r"projected|committed)\b",
+    r"projected|committed|anticipates|expects|intends|plans\s+to)\b",
     re.I,
 )
 # A number that names a provision or a treaty: "(2)(h)", "15 ICESCR", "12 of the Convention".
@@ -133,9 +136,17 @@ def _footnote(before: str, after: str, number: str) -> bool:
 _SENTENCE = re.compile(r"[^.;!?。；！？]+(?:[.;!?。；！？]|$)")
 
 
+def _no_stop(match: re.Match[str]) -> str:
+    return match.group().replace(".", "\u2024")
+
+
 def _sentences(text: str) -> list[tuple[int, str]]:
     # A full stop between digits (2.5, PM2.5) does not end a sentence.
     protected = re.sub(r"(?<=\d)\.(?=\d)", "\u2024", text)
+    # Nor does the stop of an initialism ("the first U.S. Open Government …", "e.g. 20 %").
+    protected = re.sub(
+        r"\b(?:(?:[A-Z]\.){2,}|(?:e\.g|i\.e|etc|No|Nos|Art)\.)(?=\s)", _no_stop, protected
+    )
     return [(m.start(), text[m.start() : m.end()]) for m in _SENTENCE.finditer(protected)]
 
 
@@ -181,11 +192,12 @@ def _split_both(subject: str) -> list[str]:
     return [part.strip() for part in re.split(r"\s+and\s+", subject) if part.strip()]
 
 
-def extract_english(text: str) -> list[FoundTarget]:
+def extract_english(text: str, *, action: bool = False) -> list[FoundTarget]:
     found: list[FoundTarget] = []
     for offset, sentence in _sentences(text):
-        imperative = bool(_EN_IMPERATIVE.match(sentence))
-        if not (imperative or _EN_COMMITMENT.search(sentence)):
+        # "Set in an 18-year time horizon, the Roadmap has …": a participle, not an order
+        imperative = bool(_EN_IMPERATIVE.match(sentence)) and not _EN_PARTICIPLE.match(sentence)
+        if not (imperative or action or _EN_COMMITMENT.search(sentence)):
             continue
         year_match = _EN_YEAR.search(sentence)
         stated = deadline_phrase(sentence)
@@ -229,7 +241,11 @@ def extract_english(text: str) -> list[FoundTarget]:
             ):
                 continue  # "over the next 12 to 24 months": a span of time, a deadline
             clause = re.split(r"[;:]", before)[-1]
-            if not imperative and _EN_PAST.search(clause) and not _EN_PROMISE.search(clause):
+            if (
+                not (imperative or action)
+                and _EN_PAST.search(clause)
+                and not _EN_PROMISE.search(clause)
+            ):
                 continue  # "expanded the program to 73 more schools": done, not promised
             if not is_percent and re.match(r"\s*(?:of|to|and|or)\b", after):
                 continue  # "one of", "two to three", a number that qualifies nothing
@@ -295,8 +311,14 @@ def extract_english(text: str) -> list[FoundTarget]:
                 phrase = _noun_phrase_after(rest)
                 # a bare count commits only as the subject of a promise ("30 million people
                 # shall be lifted …"), not wherever the sentence has "will" or "be"
-                committed = imperative or re.match(
-                    r"^\W*(?:[\w’'-]+\W+){0,6}?(?:will|shall|should|must)\b", after, re.I
+                # in an action table a count with a unit is the action's ("functioning in
+                # all 155 districts"); a bare one is in passing ("three language groups")
+                committed = (
+                    imperative
+                    or (action and counted)
+                    or re.match(
+                        r"^\W*(?:[\w’'-]+\W+){0,6}?(?:will|shall|should|must)\b", after, re.I
+                    )
                 )
                 opens = not re.sub(r"(?i)\b(?:about|some|around)\b", "", before).strip()
                 if not committed and opens and not re.match(r"\s+[a-z]+ed\b", after):
@@ -383,6 +405,7 @@ _ZH_NUMBER = rf"(?:\d+(?:\.\d+)?|[{HAN_NUMERAL_CHARS}]+)(?:万|亿)?"
 _ZH_QUANTITY = re.compile(
     rf"(?P<pct_word>百分之(?P<pct_value>{_ZH_NUMBER}))"
     rf"|(?P<per_word>(?P<per_base>千|万|十万)分之(?P<per_value>{_ZH_NUMBER}))"
+    r"|(?P<fraction>(?P<numerator>\d{1,3})/(?P<denominator>[2-9]|10|千|万|十万)(?![\d/]))"
     rf"|(?P<number>{_ZH_NUMBER})(?P<percent>[%％])?"
 )
 _ZH_PER = {"千": "per 1,000", "万": "per 10,000", "十万": "per 100,000"}
@@ -410,13 +433,24 @@ def extract_chinese(text: str) -> list[FoundTarget]:
             elif match.group("per_word"):
                 raw, is_percent = match.group("per_value"), False
                 per_unit = _ZH_PER[match.group("per_base")]
+            elif match.group("fraction"):
+                # "降至72/万" is a rate per 10,000; "下降1/5" a fifth, 20 %
+                denominator = match.group("denominator")
+                if denominator in _ZH_PER:
+                    raw, is_percent = match.group("numerator"), False
+                    per_unit = _ZH_PER[denominator]
+                else:
+                    share = Decimal(match.group("numerator")) * 100 / Decimal(denominator)
+                    raw, is_percent = str(share.quantize(Decimal("0.01")).normalize()), True
             else:
                 raw, is_percent = match.group("number"), bool(match.group("percent"))
             value = number_value(raw)
             if value is None:
                 continue
             before, after = sentence[: match.start()], sentence[match.end() :]
-            if re.match(r"\s*(年|月|日|号|届|次会议|期|[-—–]\d)", after) or before.endswith("第"):
+            if re.match(
+                r"\s*(年|月|日|号|届|次会议|期|周岁|岁|个月|[-—–]\d)", after
+            ) or before.endswith("第"):
                 continue
             if re.search(r"[A-Za-z]$", before) or re.match(r"[A-Za-z.]", after):
                 continue  # PM2.5, G20
@@ -510,11 +544,15 @@ def extract_chinese(text: str) -> list[FoundTarget]:
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def extract(text: str, language: str | None = None) -> list[FoundTarget]:
-    """Targets in `text`; the language is guessed from the script when not given."""
+def extract(text: str, language: str | None = None, *, action: bool = False) -> list[FoundTarget]:
+    """Targets in `text`; the language is guessed from the script when not given. `action`:
+    the text is an action of an action table, a commitment however it is phrased ("Early
+    warning system functioning in all 155 districts")."""
     if language is None:
         language = "zh-Hans" if len(_HAN.findall(text)) > len(text) / 10 else "en"
-    return extract_chinese(text) if language.startswith("zh") else extract_english(text)
+    if language.startswith("zh"):
+        return extract_chinese(text)
+    return extract_english(text, action=action)
 
 
 _TABLE_NUMBER = re.compile(

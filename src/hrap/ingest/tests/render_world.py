@@ -25,7 +25,7 @@ class Item:
     rows: list[list[str]] | None = None
 
 
-_BULLET = re.compile(r"^(?:\uf0b7|•|‒|–|-|▪|o)\s+(\S.*)$")
+_BULLET = re.compile(r"^(?:[\uf000-\uf0ff]|•|‒|–|-|▪|o)\s+(\S.*)$")
 
 
 def items_of(source: Path) -> list[Item]:

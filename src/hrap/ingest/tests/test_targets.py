@@ -178,3 +178,35 @@ def test_narrative_numbers_are_not_targets(text: str) -> None:
 )
 def test_promised_counts_are_targets(text: str, expected: tuple[float, str, str]) -> None:
     assert [t[:3] for t in brief(text)] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("全省婴儿死亡率以2000年为基础下降1/5。", [(20.0, "%", "decrease")]),
+        ("出生缺陷发生率到2010年要降至70/万。", [(70.0, "per 10,000", "decrease")]),
+        ("5岁以下儿童营养不良患病率下降1/4。", [(25.0, "%", "decrease")]),
+    ],
+)
+def test_chinese_fractions_are_shares_and_ages_are_not_targets(text: str, expected: list) -> None:
+    assert [(float(t.value), t.unit, t.direction) for t in extract(text, "zh-Hans")] == expected
+
+
+def test_an_action_tables_output_commits_its_counts_with_units() -> None:
+    output = "Early warning system developed and functioning in all 155 districts of Liberia"
+    assert extract(output, "en") == []  # a statement
+    assert [(t.value, t.unit) for t in extract(output, "en", action=True)] == [(155, "districts")]
+    assert (
+        extract("Ethnographic studies of the three language groups undertaken", action=True) == []
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Set in an 18-year time horizon, the Roadmap has twelve components, as in Figure 1.",
+        "The first U.S. Open Government National Action Plan was a set of 26 commitments.",
+    ],
+)
+def test_participles_captions_and_initialisms_do_not_make_targets(text: str) -> None:
+    assert extract(text, "en") == []
