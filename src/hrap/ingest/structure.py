@@ -131,7 +131,9 @@ def split_run_on_items(blocks: list[Block]) -> list[Block]:
             head = text[: after.start()].strip()
             out.append(Block(head, block.where, block.heading, block.strong))
             text, number = text[after.end() :], number + 1
-        out.append(block if text == block.text else Block(text, block.where, block.heading, block.strong))
+        out.append(
+            block if text == block.text else Block(text, block.where, block.heading, block.strong)
+        )
     return out
 
 

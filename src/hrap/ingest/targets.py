@@ -1,4 +1,5 @@
-"""Measurable targets in plan text, English and Chinese (French in `targets_fr`): value, unit, direction, deadline, span.
+"""Measurable targets in plan text, English and Chinese (French: `targets_fr`): value, unit,
+direction, deadline, span.
 
 Reads sentence by sentence. A number becomes a target only when the sentence commits to
 something (will, shall, to fall, 下降, 达到 …); ordinals, years, amounts of money, and numbers

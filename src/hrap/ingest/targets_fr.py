@@ -40,8 +40,12 @@ _INCREASE = re.compile(
     r"multiplier)\b",
     re.I,
 )
-_DECREASE = re.compile(r"\b(?:r[ée]duire|r[ée]duction|diminuer|diminution|baisser|abaisser)\b", re.I)
-_AT_LEAST = re.compile(r"\b(?:au\s+moins|au\s+minimum|minimum\s+de|plus\s+de|sup[ée]rieur\s+[àa])\s*$", re.I)
+_DECREASE = re.compile(
+    r"\b(?:r[ée]duire|r[ée]duction|diminuer|diminution|baisser|abaisser)\b", re.I
+)
+_AT_LEAST = re.compile(
+    r"\b(?:au\s+moins|au\s+minimum|minimum\s+de|plus\s+de|sup[ée]rieur\s+[àa])\s*$", re.I
+)
 _AT_MOST = re.compile(
     r"\b(?:au\s+plus|au\s+maximum|maximum\s+de|moins\s+de|inf[ée]rieur\s+[àa]|"
     r"ne\s+pas\s+d[ée]passer)\s*$",
@@ -97,9 +101,7 @@ def extract_french(text: str, *, action: bool = False) -> list[FoundTarget]:
                 continue  # a year
             if _NOT_BEFORE.search(before) or _MONEY_AFTER.match(after) or _TIME_AFTER.match(after):
                 continue
-            if re.search(r"\b(?:de|depuis)\s*$", before, re.I) and re.match(
-                r"\s*[àa]\s+\d", after
-            ):
+            if re.search(r"\b(?:de|depuis)\s*$", before, re.I) and re.match(r"\s*[àa]\s+\d", after):
                 continue  # "de 20 à 30 %": the starting point
             counted = _UNIT.match(after)
             if not is_percent and not counted:

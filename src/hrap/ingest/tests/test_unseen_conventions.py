@@ -27,9 +27,18 @@ def _targets(text: str) -> list[tuple[Decimal, str, str]]:
             "Objectif 1 : Contribuer à accroître de 20 % le taux de participation des femmes.",
             [(Decimal(20), "%", "increase")],
         ),
-        ("Porter à 30 pour cent la part des femmes élues d'ici 2023.", [(Decimal(30), "%", "reach")]),
-        ("Réduire de 19,5 % le taux d'enrôlement des enfants.", [(Decimal("19.5"), "%", "decrease")]),
-        ("Former au moins 200 magistrats sur la résolution 1325.", [(200, "magistrats", "at_least")]),
+        (
+            "Porter à 30 pour cent la part des femmes élues d'ici 2023.",
+            [(Decimal(30), "%", "reach")],
+        ),
+        (
+            "Réduire de 19,5 % le taux d'enrôlement des enfants.",
+            [(Decimal("19.5"), "%", "decrease")],
+        ),
+        (
+            "Former au moins 200 magistrats sur la résolution 1325.",
+            [(200, "magistrats", "at_least")],
+        ),
         # statistics, resolution numbers, years and money are not targets
         ("On ne compte à ce jour que 2,8 % de femmes dans l'armée.", []),
         ("La résolution 1325 a été adoptée en 2000.", []),
@@ -69,7 +78,9 @@ def test_a_chinese_bullet_whose_first_sentence_has_a_comma_has_no_heading_senten
 
 def test_chinese_goals_run_together_on_one_line_are_items_of_their_own() -> None:
     blocks = [
-        Block("9、全省儿童保健系统管理率到2010年要达到92%。10、全省农村住院分娩率要达到80%。", "l1"),
+        Block(
+            "9、全省儿童保健系统管理率到2010年要达到92%。10、全省农村住院分娩率要达到80%。", "l1"
+        ),
         Block("1、到2010年比2000年下降2.5个百分点。2013年达到3、4个县。", "l2"),
     ]
     texts = [b.text for b in split_run_on_items(blocks)]
