@@ -218,6 +218,8 @@ def _heading_like(block: Block, marker: Marker | None) -> bool:
 def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
     """The plan tree of one document; IngestError when it has no recognizable structure."""
     language, fold = _language(blocks)
+    if language.startswith("zh"):
+        blocks = split_run_on_items(blocks)
     notes: list[str] = []
     originals = [b.text for b in blocks]  # what the document says, before any folding
     if fold:
@@ -237,9 +239,6 @@ def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
             )
             for f, b in zip(folded, blocks, strict=True)
         ]
-    if language.startswith("zh"):
-        blocks = split_run_on_items(blocks)
-        originals = [b.text for b in blocks]
     markers = discover(
         blocks, resolve_letters([classify(b.text) if b.rows is None else None for b in blocks])
     )
