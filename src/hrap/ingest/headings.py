@@ -77,7 +77,10 @@ def split_heading(text: str, *, numbered: bool) -> tuple[str, str]:
         return "", text
     head, body = text[: stop.start()].strip(), text[stop.end() :].strip()
     if chinese:
-        return (head, body) if len(head) <= 40 else ("", text)
+        # A Chinese heading sentence is a phrase ("健全社会保障体系"): one with a comma or a
+        # semicolon inside is the body's first sentence ("在……过程中,尊重……。").
+        titled = len(head) <= 40 and not re.search(r"[,，;；]", head)
+        return (head, body) if titled else ("", text)
     if len(head.split()) <= 40 and not _EN_FINITE.search(head):
         return head, body
     return "", text

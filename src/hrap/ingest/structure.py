@@ -109,6 +109,34 @@ def _language(blocks: list[Block]) -> tuple[str, bool]:
     return ("zh-Hant", False) if changed > len(han) * 0.15 else ("zh-Hans", True)
 
 
+_ITEM_START = re.compile(r"^\s*(\d{1,2})\s*[、.．]")
+
+
+def split_run_on_items(blocks: list[Block]) -> list[Block]:
+    """A Chinese page that lost a line break runs the next numbered goal into this one
+    ("……85%。10、全省农村住院分娩率……"): after a full stop, the item's own counter plus one
+    followed by "、" starts a block of its own. Only the next number counts, so "2.5" or a
+    count inside a sentence never splits."""
+    out: list[Block] = []
+    for block in blocks:
+        start = _ITEM_START.match(block.text) if block.rows is None else None
+        if start is None:
+            out.append(block)
+            continue
+        text, number = block.text, int(start.group(1))
+        while True:
+            after = re.search(rf"(?<=[。；;])\s*(?={number + 1}\s*、)", text)
+            if after is None:
+                break
+            head = text[: after.start()].strip()
+            out.append(Block(head, block.where, block.heading, block.strong))
+            text, number = text[after.end() :], number + 1
+        out.append(
+            block if text == block.text else Block(text, block.where, block.heading, block.strong)
+        )
+    return out
+
+
 # --- Evidence ---------------------------------------------------------------------------------
 
 
@@ -190,6 +218,8 @@ def _heading_like(block: Block, marker: Marker | None) -> bool:
 def parse(blocks: list[Block], *, name: str = "document") -> ParsedDocument:
     """The plan tree of one document; IngestError when it has no recognizable structure."""
     language, fold = _language(blocks)
+    if language.startswith("zh"):
+        blocks = split_run_on_items(blocks)
     notes: list[str] = []
     originals = [b.text for b in blocks]  # what the document says, before any folding
     if fold:

@@ -1,4 +1,5 @@
-"""Measurable targets in plan text, English and Chinese: value, unit, direction, deadline, span.
+"""Measurable targets in plan text, English and Chinese (French: `targets_fr`): value, unit,
+direction, deadline, span.
 
 Reads sentence by sentence. A number becomes a target only when the sentence commits to
 something (will, shall, to fall, 下降, 达到 …); ordinals, years, amounts of money, and numbers
@@ -13,6 +14,7 @@ from decimal import Decimal
 
 from hrap.ingest.dates import deadline_phrase
 from hrap.ingest.numerals import EN_NUMBER_WORDS, HAN_NUMERAL_CHARS, number_value
+from hrap.ingest.targets_fr import extract_french
 
 
 @dataclass
@@ -552,6 +554,8 @@ def extract(text: str, language: str | None = None, *, action: bool = False) -> 
         language = "zh-Hans" if len(_HAN.findall(text)) > len(text) / 10 else "en"
     if language.startswith("zh"):
         return extract_chinese(text)
+    if language.startswith("fr"):
+        return extract_french(text, action=action)
     return extract_english(text, action=action)
 
 

@@ -163,7 +163,10 @@ def test_progress_is_shown_for_long_documents(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", ["random-bytes", "truncated", "pdf-corrupt", "docx-bomb"])
+@pytest.mark.parametrize(
+    "kind",
+    ["random-bytes", "truncated", "pdf-corrupt", "docx-bomb", "docx-random", "docx-truncated"],
+)
 def test_hostile_files_print_exactly_one_line_on_the_real_stderr(tmp_path: Path, kind: str) -> None:
     """pypdf reports repairs through `logging` and `warnings`, which call_command's captured
     stream does not see: run the real command and read what a person's terminal would show."""
@@ -179,6 +182,19 @@ def test_hostile_files_print_exactly_one_line_on_the_real_stderr(tmp_path: Path,
         whole = _bad(tmp_path, "pdf-scanned").read_bytes()
         path = tmp_path / "truncated.pdf"
         path.write_bytes(whole[: len(whole) // 2])
+    elif kind == "docx-random":
+        path = tmp_path / "plan.docx"
+        path.write_bytes(b"PK\x03\x04" + random.Random(11).randbytes(20_000))
+    elif kind == "docx-truncated":
+        import docx
+
+        whole_docx = tmp_path / "whole.docx"
+        document = docx.Document()
+        for n in range(1, 40):
+            document.add_paragraph(f"{n}. Train {n * 10} judges by 2025.")
+        document.save(str(whole_docx))
+        path = tmp_path / "truncated.docx"
+        path.write_bytes(whole_docx.read_bytes()[: whole_docx.stat().st_size // 2])
     else:
         path = _bad(tmp_path, kind)
     done = subprocess.run(
