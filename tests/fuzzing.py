@@ -174,8 +174,9 @@ class Outcome:
     sent: int = 0
     failures: dict[str, str] = field(default_factory=dict)  # where the error arose → one example
     statuses: dict[int, int] = field(default_factory=dict)
+    by_target: dict[str, dict[int, int]] = field(default_factory=dict)
 
-    def judge(self, what: str, send: Any) -> int:
+    def judge(self, what: str, send: Any, target: str = "") -> int:
         """Send one request inside a savepoint (nothing it writes outlives it); note a 5xx or
         an exception that escaped, keyed by where it arose so one defect is reported once."""
         sid = transaction.savepoint()
@@ -193,7 +194,15 @@ class Outcome:
         finally:
             transaction.savepoint_rollback(sid)
         self.statuses[status] = self.statuses.get(status, 0) + 1
+        counts = self.by_target.setdefault(target, {})
+        counts[status] = counts.get(status, 0) + 1
         return status
+
+    def summary(self) -> str:
+        """Statuses per target, to see that the fuzzing gets past the doors (HRAP_FUZZ_VERBOSE)."""
+        if not os.environ.get("HRAP_FUZZ_VERBOSE"):
+            return ""
+        return "\n".join(f"  {t}: {sorted(c.items())}" for t, c in sorted(self.by_target.items()))
 
     def report(self) -> str:
         lines = [f"{len(self.failures)} server errors in {self.sent} requests:"]
