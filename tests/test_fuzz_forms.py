@@ -61,6 +61,7 @@ class FormReader(HTMLParser):
         super().__init__()
         self.page_url = page_url
         self.forms: list[tuple[str, dict[str, list[str]], list[str]]] = []
+        self.queries: list[tuple[str, dict[str, list[str]], list[str]]] = []  # GET forms
         self._form: tuple[str, dict[str, list[str]], list[str]] | None = None
         self._select: str | None = None
         self._textarea: str | None = None
@@ -68,9 +69,11 @@ class FormReader(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         if tag == "form":
+            self._form = (a.get("action") or self.page_url, {}, [])
             if a.get("method", "get").lower() == "post":
-                self._form = (a.get("action") or self.page_url, {}, [])
                 self.forms.append(self._form)
+            else:
+                self.queries.append(self._form)
             return
         if self._form is None or not a.get("name"):
             return
@@ -115,8 +118,13 @@ def _pages(world: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(urls))
 
 
-def templates(world: dict[str, Any]) -> list[Template]:
-    """The forms the pages show (as the administrator and as nobody) and the matrix's writes."""
+# Query parameters pages read besides their GET forms' fields.
+QUERY_NAMES = {"page", "format", "by", "jurisdiction", "next", "language", "name", "flagged", "part"}
+
+
+def templates(world: dict[str, Any], query_names: set[str] | None = None) -> list[Template]:
+    """The forms the pages show (as the administrator and as nobody) and the matrix's writes;
+    the names of GET forms' fields go to `query_names`."""
     found: dict[tuple[str, tuple[bytes, ...]], Template] = {}
     for role in ("administrator", "anonymous", "focal_mee"):
         client = signed_in(Client(), world, role)
@@ -126,6 +134,8 @@ def templates(world: dict[str, Any]) -> list[Template]:
                 continue
             reader = FormReader(url)
             reader.feed(response.content.decode())
+            for _action, fields, _files in reader.queries:
+                (query_names if query_names is not None else set()).update(fields)
             for action, fields, files in reader.forms:
                 path = urlsplit(action).path or url
                 try:
@@ -236,7 +246,8 @@ def test_no_form_answers_any_input_with_a_server_error(
     settings_media: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     world = _world()
-    pool = templates(world)
+    query_names = set(QUERY_NAMES)
+    pool = templates(world, query_names)
     assert {t.name for t in pool} >= {c.name for c in CASES if c.method == "post"} - {
         c.name for c in CASES if c.name.startswith("api:")
     }
@@ -267,6 +278,24 @@ def test_no_form_answers_any_input_with_a_server_error(
             signed_in(client, world, role)
 
         fuzz()
+
+        @settings(
+            max_examples=(EXAMPLES or 60) // 3,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(
+            st.sampled_from(pages),
+            st.lists(st.tuples(st.sampled_from(sorted(query_names)), hostile), min_size=1, max_size=3),
+        )
+        def fuzz_query(page: str, query: list[tuple[str, bytes]]) -> None:
+            text = "&".join(f"{quote_from_bytes(k.encode())}={quote_from_bytes(v, safe=b'')}" for k, v in query)  # fmt: skip
+            outcome.judge(f"{role} GET {page}?{text[:300]}", lambda: client.get(f"{page}?{text}"), f"GET {_name(page)}")  # fmt: skip
+
+        fuzz_query()
     with capsys.disabled():
         print(f"\nforms: {len(pool)} templates, {outcome.sent} requests, statuses {sorted(outcome.statuses.items())}")  # fmt: skip
         print(outcome.summary())

@@ -33,6 +33,7 @@ from hrap.accounts.models import (
 from hrap.accounts.tasks import send_password_reset
 from hrap.core import audit
 from hrap.core.errors import EditConflict, InvalidInput, NotFound, PermissionDenied, Problem
+from hrap.core.unique import create_once
 
 if TYPE_CHECKING:
     from hrap.directory.models import Agency, Jurisdiction
@@ -167,7 +168,7 @@ def user_create(
         language=language,
     )
     user.set_unusable_password()
-    user.save()
+    create_once(user.save, Problem("username", _("This username is taken.")))
     audit.record(actor=actor, action="user.create", target=user, after=_account(user))
     return user
 
