@@ -17,8 +17,8 @@ from urllib.parse import quote_from_bytes
 
 import pytest
 from django.test import Client
-from fuzzing import EXAMPLES, HOSTILE_TEXT, ROLES, Outcome, signed_in
-from hypothesis import HealthCheck, Phase, given, settings
+from fuzzing import BOUNDED, EXAMPLES, HOSTILE_TEXT, ROLES, Outcome, signed_in
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_permission_matrix import SLUG, _world
 
@@ -61,7 +61,9 @@ def _resolve(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]
     return schema
 
 
-def from_schema(schema: dict[str, Any], document: dict[str, Any], depth: int = 0) -> st.SearchStrategy[str]:
+def from_schema(
+    schema: dict[str, Any], document: dict[str, Any], depth: int = 0
+) -> st.SearchStrategy[str]:
     """JSON text for a schema: mostly what it asks for, sometimes hostile text in a value's place."""
     schema = _resolve(schema, document)
     hostile = st.sampled_from(HOSTILE_JSON)
@@ -75,7 +77,9 @@ def from_schema(schema: dict[str, Any], document: dict[str, Any], depth: int = 0
             keys = st.sampled_from(["en", "zh-Hans", "fr", "", "x" * 300, "\\ud800", "en"])
             pairs.append(st.tuples(keys, from_schema(extra, document, depth + 1)))
         members = st.lists(st.one_of(pairs), max_size=6) if pairs else st.just([])
-        valid = members.map(lambda kv: "{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in kv) + "}")
+        valid = members.map(
+            lambda kv: "{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in kv) + "}"
+        )
         if properties:  # usually every property once, as a client would send it
             whole = st.tuples(*pairs[: len(properties)]).map(lambda kv: "{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in kv) + "}")  # fmt: skip
             valid = st.one_of(whole, whole, valid)
@@ -114,8 +118,12 @@ def api_requests(
     url = path
     for parameter in operation.get("parameters", []):
         if parameter.get("in") == "path":
-            value = draw(st.one_of(st.sampled_from([SLUG.encode(), b"mee", b"moj", b"mof"]),
-                                   st.sampled_from(_path_values(world))))
+            value = draw(
+                st.one_of(
+                    st.sampled_from([SLUG.encode(), b"mee", b"moj", b"mof"]),
+                    st.sampled_from(_path_values(world)),
+                )
+            )
             url = url.replace("{" + parameter["name"] + "}", quote_from_bytes(value, safe=b""))
     body = b""
     content_type = "application/json"
@@ -143,56 +151,71 @@ def _send(client: Client, method: str, url: str, body: bytes, content_type: str,
     return client.generic(method.upper(), url, body, content_type=content_type, **headers)
 
 
-def test_no_api_operation_answers_any_input_with_a_server_error(capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def _as_role(
+    role: str, client: Client, world: dict[str, Any], document: dict[str, Any], outcome: Outcome
+) -> set[tuple[str, str]]:
+    """Every operation once as a well-behaved client of this role, then hostile requests;
+    the operations sent."""
+    ops = operations(document)
+    token = ""
+    if role != "anonymous":
+        user = world["users"][role]
+        _, token = services.token_create(user=user, name="fuzz", actor=user)
+
+    def headers_for(credentials: str, garbage: str | None) -> dict[str, str]:
+        signed_in(client, world, role if credentials == "session" else "anonymous")
+        if credentials == "token" and token:
+            return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+        if credentials == "garbage" and garbage:
+            return {"HTTP_AUTHORIZATION": garbage}
+        return {}
+
+    seen = set()
+    for method, path, operation in ops:
+        url = path.replace("{slug}", SLUG).replace("{code}", "moj")
+        body = b'{"name": {"en": "Ministry of Justice"}, "version": 1}' if "requestBody" in operation else b""  # fmt: skip
+        headers = headers_for("token", None)
+        status = outcome.judge(
+            f"{role} {method.upper()} {url}",
+            lambda m=method, u=url, b=body, h=headers: _send(
+                client, m, u, b, "application/json", h
+            ),
+            f"{method} {path}",
+        )
+        if role == "administrator":  # the fuzzing reaches the endpoints, not a 404 before them
+            assert status == 200, (method, url, status)
+        seen.add((method, path))
+
+    @settings(BOUNDED, max_examples=EXAMPLES or 70)
+    @given(api_requests(ops, document, world))
+    def fuzz(request: tuple[str, str, bytes, str, str | None, tuple[str, str]]) -> None:
+        method, url, body, content_type, garbage, (credentials, path) = request
+        headers = headers_for(credentials, garbage)
+        what = f"{role} {method.upper()} {url[:200]} {credentials} {content_type} {body[:300]!r}"
+        outcome.judge(
+            what,
+            lambda: _send(client, method, url, body, content_type, headers),
+            f"{method} {path}",
+        )
+
+    fuzz()
+    return seen
+
+
+def test_no_api_operation_answers_any_input_with_a_server_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     world = _world()
     client = Client(raise_request_exception=True)
     document = client.get(f"{PREFIX}/openapi.json").json()
     ops = operations(document)
     assert ops, "the OpenAPI document lists no operation"
     outcome = Outcome()
-    seen: dict[str, set[tuple[str, str]]] = {}
     for role in ROLES:
-        token = ""
-        if role != "anonymous":
-            user = world["users"][role]
-            _, token = services.token_create(user=user, name="fuzz", actor=user)
-
-        def headers_for(credentials: str, garbage: str | None, role: str = role, token: str = token) -> dict[str, str]:  # fmt: skip
-            signed_in(client, world, role if credentials == "session" else "anonymous")
-            if credentials == "token" and token:
-                return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-            if credentials == "garbage" and garbage:
-                return {"HTTP_AUTHORIZATION": garbage}
-            return {}
-
-        # Every operation once as a well-behaved client of this role would call it.
-        for method, path, operation in ops:
-            url = path.replace("{slug}", SLUG).replace("{code}", "moj")
-            body = b'{"name": {"en": "Ministry of Justice"}, "version": 1}' if "requestBody" in operation else b""  # fmt: skip
-            headers = headers_for("token", None)
-            status = outcome.judge(f"{role} {method.upper()} {url}", lambda m=method, u=url, b=body, h=headers: _send(client, m, u, b, "application/json", h))  # fmt: skip
-            if role == "administrator":  # the fuzzing reaches the endpoints, not a 404 before them
-                assert status == 200, (method, url, status)
-            seen.setdefault(role, set()).add((method, path))
-
-        @settings(
-            max_examples=EXAMPLES or 70,
-            derandomize=True,
-            database=None,
-            deadline=None,
-            phases=[Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(api_requests(ops, document, world))
-        def fuzz(request: tuple[str, str, bytes, str, str | None, tuple[str, str]]) -> None:
-            method, url, body, content_type, garbage, (credentials, _path) = request
-            headers = headers_for(credentials, garbage)
-            what = f"{role} {method.upper()} {url[:200]} {credentials} {content_type} {body[:300]!r}"
-            outcome.judge(what, lambda: _send(client, method, url, body, content_type, headers), f"{method} {_path}")
-
-        fuzz()
+        seen = _as_role(role, client, world, document, outcome)
+        assert seen == {(m, p) for m, p, _ in ops}, role
     with capsys.disabled():
-        print(f"\napi: {len(ops)} operations, {outcome.sent} requests, statuses {sorted(outcome.statuses.items())}")  # fmt: skip
+        statuses = sorted(outcome.statuses.items())
+        print(f"\napi: {len(ops)} operations, {outcome.sent} requests, statuses {statuses}")
         print(outcome.summary())
-    assert all(seen[role] == {(m, p) for m, p, _ in ops} for role in ROLES)
     assert outcome.failures == {}, outcome.report()

@@ -35,8 +35,19 @@ def broken_files(draw: st.DrawFn) -> bytes:
     at = draw(st.integers(0, len(raw)))
     how = draw(
         st.sampled_from(
-            ["truncate", "insert", "flip", "cut", "repeat", "nest", "keys", "utf16", "gb18030",
-             "bom", "random"]  # fmt: skip
+            [
+                "truncate",
+                "insert",
+                "flip",
+                "cut",
+                "repeat",
+                "nest",
+                "keys",
+                "utf16",
+                "gb18030",
+                "bom",
+                "random",
+            ]
         )
     )
     if how == "truncate":
