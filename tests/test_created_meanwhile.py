@@ -2,7 +2,8 @@
 that it exists, never a server error.
 
 Found by hand against the demo on PostgreSQL (four sessions posting the same new agency code,
-username or period at once: one 302 and three 500s, IntegrityError), where READ COMMITTED lets
+username or period at once: one 302 and three 500s, IntegrityError; four tabs opening the
+second-factor page of an account without one: up to three 500s), where READ COMMITTED lets
 both requests find the key free before either inserts. The race is made certain here, on any
 database: the other person's row is written just after the service has checked that the key
 is free, as the other request would have committed it (inside this test's transaction, so
@@ -23,7 +24,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 
-from hrap.accounts.models import Membership, Role
+from hrap.accounts.models import Membership, Role, SecondFactor
 from hrap.accounts.system import system_actor
 from hrap.core.models import AuditEvent
 from hrap.directory.models import Agency
@@ -47,14 +48,16 @@ def client() -> Client:
 
 
 @contextmanager
-def written_meanwhile(table: str, other: Callable[[], Any]) -> Iterator[None]:
+def written_meanwhile(
+    table: str, other: Callable[[], Any], check: str = 'SELECT (1|%s) AS "a"'
+) -> Iterator[None]:
     """Run `other` (the other person's insert) right after the first check of `table`."""
     done = False
 
     def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         nonlocal done
         result = execute(sql, params, many, context)
-        if not done and re.search(rf'SELECT (1|%s) AS "a" FROM "{table}"', sql):
+        if not done and re.search(rf'{check}.* FROM "{table}"', sql):
             done = True
             other()
         return result
@@ -101,3 +104,16 @@ def test_a_cycle_period_taken_meanwhile_is_refused_in_words(client: Client) -> N
     assert response.status_code < 500
     assert "the plan already has a cycle for 2024" in response.content.decode()
     assert not ReportingCycle.objects.filter(plan=plan, opens=date(2024, 11, 1)).exists()
+
+
+def test_the_second_factor_page_opened_in_two_tabs_at_once_shows_one_secret(client: Client) -> None:
+    user = get_user_model().objects.get(username="admin")
+
+    def other() -> None:
+        SecondFactor.objects.create(user=user, secret="JBSWY3DPEHPK3PXP")
+
+    with written_meanwhile("accounts_secondfactor", other, check="SELECT"):
+        response = client.get("/en/accounts/second-factor/")
+    assert response.status_code == 200
+    assert "JBSW Y3DP EHPK 3PXP" in response.content.decode()  # the other tab's secret, again
+    assert SecondFactor.objects.filter(user=user).count() == 1
