@@ -117,3 +117,14 @@ def test_the_second_factor_page_opened_in_two_tabs_at_once_shows_one_secret(clie
     assert response.status_code == 200
     assert "JBSW Y3DP EHPK 3PXP" in response.content.decode()  # the other tab's secret, again
     assert SecondFactor.objects.filter(user=user).count() == 1
+
+
+def test_a_username_taken_meanwhile_in_another_case_is_refused_in_words(client: Client) -> None:
+    def other() -> None:
+        get_user_model().objects.create_user("RACE")
+
+    with written_meanwhile("accounts_user", other):
+        response = client.post("/en/users/add/", {"username": "race", "language": "en"})
+    assert response.status_code < 500
+    assert "This username is taken." in response.content.decode()
+    assert not get_user_model().objects.filter(username="race").exists()
