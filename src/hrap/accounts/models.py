@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from hrap.core.models import Versioned
@@ -40,7 +41,10 @@ class User(Versioned, AbstractUser):
         constraints = [
             models.UniqueConstraint(
                 fields=["is_system"], condition=Q(is_system=True), name="user_one_system_actor"
-            )
+            ),
+            # `user_create` refuses a name taken in another case; this holds when two accounts
+            # are added at once (on PostgreSQL both found the name free and both were created).
+            models.UniqueConstraint(Lower("username"), name="user_username_any_case_unique"),
         ]
 
 

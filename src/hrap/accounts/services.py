@@ -33,6 +33,7 @@ from hrap.accounts.models import (
 from hrap.accounts.tasks import send_password_reset
 from hrap.core import audit
 from hrap.core.errors import EditConflict, InvalidInput, NotFound, PermissionDenied, Problem
+from hrap.core.unique import create_once
 
 if TYPE_CHECKING:
     from hrap.directory.models import Agency, Jurisdiction
@@ -167,7 +168,7 @@ def user_create(
         language=language,
     )
     user.set_unusable_password()
-    user.save()
+    create_once(user.save, Problem("username", _("This username is taken.")))
     audit.record(actor=actor, action="user.create", target=user, after=_account(user))
     return user
 
@@ -367,9 +368,9 @@ def login_succeeded(*, user: User, address: str | None) -> None:
 @transaction.atomic
 def second_factor_begin(*, user: User) -> SecondFactor:
     """The user's authenticator: the one registered or being registered, else a new secret."""
-    factor = SecondFactor.objects.filter(user=user).first()
-    if factor is None:
-        factor = SecondFactor.objects.create(user=user, secret=totp.new_secret())
+    # get_or_create, not a check and a create: two tabs opening the page at once would both
+    # find none, and the second insert broke the one-per-user constraint (a 500 on PostgreSQL).
+    factor, _ = SecondFactor.objects.get_or_create(user=user, defaults={"secret": totp.new_secret})
     return factor
 
 

@@ -14,6 +14,7 @@ from hrap.core import audit
 from hrap.core.errors import EditConflict, InvalidInput, Problem
 from hrap.core.localized import LocalizedText, clean, content_languages
 from hrap.core.text import unsafe_character
+from hrap.core.unique import create_once
 from hrap.directory.models import Agency, Jurisdiction
 
 # Content language tag → the gettext locale of the iso-codes catalogs that pycountry ships.
@@ -125,12 +126,15 @@ def agency_create(
         problems.append(Problem("name", "an agency needs a name in at least one language"))
     if problems:
         raise InvalidInput(problems)
-    agency = Agency.objects.create(
-        code=code,
-        name=name,
-        abbreviation=clean(abbreviation),
-        parent=parent,
-        joint_meeting_member=joint_meeting_member,
+    agency = create_once(
+        lambda: Agency.objects.create(
+            code=code,
+            name=name,
+            abbreviation=clean(abbreviation),
+            parent=parent,
+            joint_meeting_member=joint_meeting_member,
+        ),
+        Problem("code", f"an agency with code {code!r} already exists"),
     )
     audit.record(
         actor=actor,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from hrap.accounts import policy
 from hrap.core import audit
 from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, Problem
+from hrap.core.unique import create_once
 from hrap.monitoring.models import Evidence, ProgressReport, ReportingCycle
 from hrap.monitoring.observations import (  # noqa: F401  (the services of values, named here)
     Actor,
@@ -47,8 +48,11 @@ def cycle_create(
         problems.append(Problem("period", f"the plan already has a cycle for {period}"))
     if problems:
         raise InvalidInput(problems)
-    cycle = ReportingCycle.objects.create(
-        plan=plan, period=period, opens=opens, due=due, closes=closes
+    cycle = create_once(
+        lambda: ReportingCycle.objects.create(
+            plan=plan, period=period, opens=opens, due=due, closes=closes
+        ),
+        Problem("period", f"the plan already has a cycle for {period}"),
     )
     audit.record(
         actor=actor,
