@@ -501,5 +501,5 @@ def test_a_chinese_page_names_upload_problems_in_chinese(cycle, staff, client: C
         assert english not in html
     # The same file on the English page is answered in English.
     bad.seek(0)
-    english = client.post(f"/en/cycles/{cycle.plan.slug}/2023/upload/", {"file": bad})
-    assert "is not a period such as 2023" in english.content.decode()
+    answer = client.post(f"/en/cycles/{cycle.plan.slug}/2023/upload/", {"file": bad})
+    assert "is not a period such as 2023" in answer.content.decode()
