@@ -49,9 +49,11 @@ def world(transactional_db) -> dict[str, Any]:
     import_draft(misread_tree())
     user = get_user_model().objects.create_user("secretariat", password=PASSWORD, language="en")
     Membership.objects.create(user=user, role=Role.SECRETARIAT)
+    Membership.objects.create(user=user, role=Role.ADMINISTRATOR)  # the user pages too
     target = Target.objects.filter(node__plan=plan).select_related("indicator").first()
     assert target is not None
     return {
+        "user": user.pk,
         "plan": plan,
         "report": ProgressReport.objects.filter(lead=True).first(),
         "indicator": target.indicator_id,
@@ -90,6 +92,15 @@ def staff_pages(world: dict[str, Any]) -> list[str]:
         "plans/misread/revisions/1/publish/",
         f"plans/{slug}/III.1.1/edit/",
         f"plans/{slug}/III.1.1/assignments/",
+        f"plans/{slug}/III.1.1/targets/add/",
+        f"indicators/{world['indicator']}/",
+        "plans/misread/revisions/1/I.1/fields/",
+        "agencies/new/",
+        "agencies/mee/edit/",
+        "users/",
+        "users/add/",
+        f"users/{world['user']}/",
+        "accounts/second-factor/",
     ]
 
 
