@@ -71,3 +71,14 @@ def test_the_switch_keeps_a_hostile_query_escaped(client: Client) -> None:
     html = response.content.decode()
     assert "<script>x</script>" not in html
     assert switch_links(html)["zh-Hans"].startswith("/zh-hans/search/?q=")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["q=%ED%A0%80", "q=%00", "q=" + "9" * 5000, "q=1e30&version=abc", "q=NaN", "%ff=%fe"],
+)
+def test_absurd_queries_never_break_the_page_or_its_switch(client: Client, query: str) -> None:
+    response = client.get(f"/zh-hans/search/?{query}")
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        assert switch_links(response.content.decode())["en"].startswith("/en/search/?")
