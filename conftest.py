@@ -1,4 +1,5 @@
-"""Shared by every test under src/ and tests/: no test inherits another's interface language."""
+"""Shared by every test under src/ and tests/: no test inherits another's interface language;
+each starts in English, as the console does (a request still takes its page's language)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,6 @@ def _fresh_language() -> Iterator[None]:
     # so reverse() and messages outside a request would otherwise follow the previous test.
     from django.utils import translation
 
-    translation.deactivate()
+    translation.activate("en")
     yield
     translation.deactivate()

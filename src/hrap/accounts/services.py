@@ -152,7 +152,7 @@ def user_create(
     try:
         User.username_validator(username)
         if not 0 < len(username) <= 150:
-            raise ValidationError("length")
+            raise ValidationError(_("Up to 150 letters, digits and @ . + - _ only."))
     except ValidationError:
         raise InvalidInput(
             [Problem("username", _("Up to 150 letters, digits and @ . + - _ only."))]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hrap.core.catalog import _
+
 
 class HrapError(Exception):
     """Base of every error that HRAP reports to a person instead of a traceback."""
@@ -26,8 +28,11 @@ class EditConflict(HrapError):
 
     def __init__(self, obj: object, *, current_version: int, submitted_version: int) -> None:
         super().__init__(
-            f"{obj} was changed by someone else (version {current_version}, "
-            f"your edit was based on version {submitted_version})"
+            _(
+                "%(object)s was changed by someone else (version %(current)s, your edit was "
+                "based on version %(yours)s)"
+            )
+            % {"object": obj, "current": current_version, "yours": submitted_version}
         )
         self.obj = obj
         self.current_version = current_version

@@ -8,6 +8,7 @@ import re
 import pycountry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from hrap.accounts import policy
 from hrap.core import audit
@@ -48,7 +49,14 @@ def jurisdiction_load_country(*, code: str, actor: Actor) -> Jurisdiction:
     policy.require(actor, "jurisdiction.load")
     country = pycountry.countries.get(alpha_2=code.upper())
     if country is None:
-        raise InvalidInput([Problem("jurisdiction", f"{code!r} is not an ISO 3166-1 country code")])
+        raise InvalidInput(
+            [
+                Problem(
+                    "jurisdiction",
+                    _("%(code)r is not an ISO 3166-1 country code") % {"code": code},
+                )
+            ]
+        )
     root, created = Jurisdiction.objects.get_or_create(
         code=country.alpha_2,
         defaults={
@@ -116,14 +124,18 @@ def agency_create(
     problems = _text_problems(code=code, name=name, abbreviation=abbreviation)
     if not AGENCY_CODE.fullmatch(code):
         problems.append(
-            Problem("code", "a code is 1 to 64 letters, digits, hyphens or underscores")
+            Problem("code", _("a code is 1 to 64 letters, digits, hyphens or underscores"))
         )
     elif code in RESERVED_CODES:
-        problems.append(Problem("code", f"{code!r} is reserved; choose another code"))
+        problems.append(
+            Problem("code", _("%(code)r is reserved; choose another code") % {"code": code})
+        )
     elif Agency.objects.filter(code=code).exists():
-        problems.append(Problem("code", f"an agency with code {code!r} already exists"))
+        problems.append(
+            Problem("code", _("an agency with code %(code)r already exists") % {"code": code})
+        )
     if not name:
-        problems.append(Problem("name", "an agency needs a name in at least one language"))
+        problems.append(Problem("name", _("an agency needs a name in at least one language")))
     if problems:
         raise InvalidInput(problems)
     agency = create_once(
@@ -168,7 +180,7 @@ def agency_update(
     new_name = clean(name)
     problems = _text_problems(name=name, abbreviation=abbreviation)
     if not new_name:
-        problems.append(Problem("name", "an agency needs a name in at least one language"))
+        problems.append(Problem("name", _("an agency needs a name in at least one language")))
     if problems:
         raise InvalidInput(problems)
     before = {"name": agency.name, "abbreviation": agency.abbreviation}
@@ -199,7 +211,7 @@ def jurisdiction_update(
     new_name = clean(name)
     problems = _text_problems(name=name, national_code=national_code)
     if not new_name:
-        problems.append(Problem("name", "a jurisdiction needs a name in at least one language"))
+        problems.append(Problem("name", _("a jurisdiction needs a name in at least one language")))
     if problems:
         raise InvalidInput(problems)
     before = {"name": jurisdiction.name, "national_code": jurisdiction.national_code}

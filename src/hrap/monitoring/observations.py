@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connections, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hrap.accounts import policy
 from hrap.core import audit
@@ -72,17 +73,34 @@ def _value_problems(indicator: Indicator, edit: ValueEdit) -> list[Problem]:
     allowed = set(indicator.disaggregations)
     for dimension, category in edit.disaggregation.items():
         if dimension not in allowed or not category:
-            problems.append(Problem(edit.where, f"{indicator} is not disaggregated by {dimension}"))
+            problems.append(
+                Problem(
+                    edit.where,
+                    _("%(indicator)s is not disaggregated by %(dimension)s")
+                    % {"indicator": indicator, "dimension": dimension},
+                )
+            )
     if len(disaggregation_key(edit.disaggregation)) > upload.MAX_KEY:
-        problems.append(Problem(edit.where, f"a disaggregation over {upload.MAX_KEY} characters"))
+        problems.append(
+            Problem(
+                edit.where,
+                _("a disaggregation over %(n)s characters") % {"n": upload.MAX_KEY},
+            )
+        )
     if edit.status is not None and edit.status not in Observation.Status.values:
-        problems.append(Problem(edit.where, f"{edit.status!r} is not provisional or final"))
+        problems.append(
+            Problem(
+                edit.where, _("%(status)r is not provisional or final") % {"status": edit.status}
+            )
+        )
     if edit.source is not None and len(edit.source) > upload.MAX_SOURCE:
-        problems.append(Problem(edit.where, f"a source over {upload.MAX_SOURCE} characters"))
+        problems.append(
+            Problem(edit.where, _("a source over %(n)s characters") % {"n": upload.MAX_SOURCE})
+        )
     try:
         check_value(edit.value)
     except ValueRefused as refused:
-        problems.append(Problem(edit.where, str(refused)))
+        problems.append(Problem(edit.where, _(refused.message) % refused.params))
     return problems
 
 
@@ -351,8 +369,11 @@ class _UploadPlan:
                 self.problems.append(
                     Problem(
                         row.where,
-                        f"the value {observation.value.normalize():f} is final; to "
-                        "correct it, say final in the status column",
+                        _(
+                            "the value %(value)s is final; to correct it, say final in the "
+                            "status column"
+                        )
+                        % {"value": f"{observation.value.normalize():f}"},
                     )
                 )
                 continue

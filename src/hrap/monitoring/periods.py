@@ -8,6 +8,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from hrap.core.catalog import _
+
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 _SHAPE = re.compile(r"(\d{4})(?:-(?:Q([1-4])|H([12])|(\d{2})))?")
 
@@ -46,4 +48,4 @@ def period_problem(text: str) -> str | None:
     """What is wrong with `text` as a period, or None."""
     if parse_period(text) is not None:
         return None
-    return f"{text[:20]!r} is not a period such as 2023 or 2023-Q1"
+    return _("%(text)r is not a period such as 2023 or 2023-Q1") % {"text": text[:20]}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from hrap.core import audit
@@ -31,7 +32,8 @@ def _moves(old: Plan, new: Plan) -> tuple[list[ReportingCycle], dict[int, tuple[
     )
     if clash:
         raise InvalidTransition(
-            f"revision {new.revision} already has reporting cycles for {', '.join(sorted(clash))}"
+            _("revision %(revision)s already has reporting cycles for %(periods)s")
+            % {"revision": new.revision, "periods": ", ".join(sorted(clash))}
         )
     new_nodes = dict(PlanNode.objects.filter(plan=new).values_list("ref", "pk"))
     follow: dict[int, tuple[str, int]] = {}

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hrap.accounts import policy
 from hrap.core import audit
@@ -43,9 +44,11 @@ def cycle_create(
     if parse_period(period) is None:
         problems.append(Problem("period", str(period_problem(period))))
     if not opens <= due <= closes:
-        problems.append(Problem("due", "the dates must run opens ≤ due ≤ closes"))
+        problems.append(Problem("due", _("the dates must run opens ≤ due ≤ closes")))
     if ReportingCycle.objects.filter(plan=plan, period=period).exists():
-        problems.append(Problem("period", f"the plan already has a cycle for {period}"))
+        problems.append(
+            Problem("period", _("the plan already has a cycle for %(period)s") % {"period": period})
+        )
     if problems:
         raise InvalidInput(problems)
     cycle = create_once(
@@ -69,7 +72,10 @@ def cycle_open(*, cycle: ReportingCycle, actor: Actor) -> int:
     policy.require(actor, "cycle.open", cycle.plan)
     cycle = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.status != ReportingCycle.Status.PLANNED:
-        raise InvalidTransition(f"the {cycle.period} cycle is {cycle.status}, not planned")
+        raise InvalidTransition(
+            _("the %(period)s cycle is %(status)s, not planned")
+            % {"period": cycle.period, "status": cycle.get_status_display()}
+        )
     assignments = Assignment.objects.filter(node__plan=cycle.plan).select_related("node")
     ProgressReport.objects.bulk_create(
         ProgressReport(
@@ -122,9 +128,13 @@ def report_save(
     policy.require(actor, "report.edit", report)
     unknown = set(texts) - set(ProgressReport.TEXT_FIELDS)
     if unknown:
-        raise InvalidInput([Problem(name, "not a field of a report") for name in sorted(unknown)])
+        raise InvalidInput(
+            [Problem(name, _("not a field of a report")) for name in sorted(unknown)]
+        )
     if "progress" in texts and texts["progress"] not in ProgressReport.Progress.values:
-        raise InvalidInput([Problem("progress", f"{texts['progress']!r} is not a status")])
+        raise InvalidInput(
+            [Problem("progress", _("%(value)r is not a status") % {"value": texts["progress"]})]
+        )
     before = {name: getattr(report, name) for name in texts if getattr(report, name) != texts[name]}
     if not before:
         return report
@@ -149,12 +159,17 @@ def report_submit(*, report: ProgressReport, actor: Actor, version: int) -> Prog
     report = _locked(report, version)
     policy.require(actor, "report.submit", report)
     if report.state not in (State.DRAFT, State.RETURNED):
-        raise InvalidTransition(f"a {report.state} report cannot be submitted")
+        raise InvalidTransition(
+            _("a %(state)s report cannot be submitted") % {"state": report.get_state_display()}
+        )
     if report.lead:
         waiting = _same_task_and_place(report).filter(lead=False).exclude(state=State.CONSOLIDATED)
         if waiting.exists():
             agencies = ", ".join(sorted(waiting.values_list("agency__code", flat=True)))
-            raise InvalidTransition(f"co-implementers' inputs are not consolidated yet: {agencies}")
+            raise InvalidTransition(
+                _("co-implementers' inputs are not consolidated yet: %(agencies)s")
+                % {"agencies": agencies}
+            )
     report = _step(
         report,
         actor,
@@ -194,10 +209,12 @@ def report_consolidate(*, report: ProgressReport, actor: Actor, version: int) ->
     report = _locked(report, version)
     policy.require(actor, "report.consolidate", report)
     if report.lead or report.state != State.SUBMITTED:
-        raise InvalidTransition("only a submitted co-implementer input can be consolidated")
+        raise InvalidTransition(_("only a submitted co-implementer input can be consolidated"))
     lead = _same_task_and_place(report).select_for_update().filter(lead=True).first()
     if lead is None:
-        raise InvalidTransition("the task has no lead agency report for this place in this cycle")
+        raise InvalidTransition(
+            _("the task has no lead agency report for this place in this cycle")
+        )
     for name in ("narrative", "measures", "difficulties", "next_steps"):
         addition = getattr(report, name).strip()
         if addition:
@@ -217,9 +234,11 @@ def report_return(
     report = _locked(report, version)
     policy.require(actor, "report.return", report)
     if report.state != State.SUBMITTED:
-        raise InvalidTransition(f"a {report.state} report cannot be returned")
+        raise InvalidTransition(
+            _("a %(state)s report cannot be returned") % {"state": report.get_state_display()}
+        )
     if not reason.strip():
-        raise InvalidInput([Problem("reason", "say what the agency should revise")])
+        raise InvalidInput([Problem("reason", _("say what the agency should revise"))])
     return _step(report, actor, "report.return", State.RETURNED, return_reason=reason.strip())
 
 
@@ -228,7 +247,9 @@ def report_approve(*, report: ProgressReport, actor: Actor, version: int) -> Pro
     report = _locked(report, version)
     policy.require(actor, "report.approve", report)
     if report.state != State.SUBMITTED or not report.lead:
-        raise InvalidTransition(f"a {report.state} report cannot be approved")
+        raise InvalidTransition(
+            _("a %(state)s report cannot be approved") % {"state": report.get_state_display()}
+        )
     return _step(report, actor, "report.approve", State.APPROVED, approved_at=timezone.now())
 
 
@@ -237,7 +258,9 @@ def report_publish(*, report: ProgressReport, actor: Actor, version: int) -> Pro
     report = _locked(report, version)
     policy.require(actor, "report.publish", report)
     if report.state != State.APPROVED:
-        raise InvalidTransition(f"a {report.state} report cannot be published")
+        raise InvalidTransition(
+            _("a %(state)s report cannot be published") % {"state": report.get_state_display()}
+        )
     return _step(report, actor, "report.publish", State.PUBLISHED, published_at=timezone.now())
 
 
@@ -271,10 +294,20 @@ def evidence_add(*, report: ProgressReport, actor: Actor, upload: Any) -> Eviden
     problems = []
     if suffix not in EVIDENCE_TYPES:
         allowed = ", ".join(sorted(EVIDENCE_TYPES))
-        problems.append(Problem("file", f"{name}: only these types are accepted: {allowed}"))
+        problems.append(
+            Problem(
+                "file",
+                _("%(name)s: only these types are accepted: %(allowed)s")
+                % {"name": name, "allowed": allowed},
+            )
+        )
     elif upload.size > EVIDENCE_MAX_BYTES:
         problems.append(
-            Problem("file", f"{name}: {upload.size / 2**20:.1f} MB is over the 20 MB limit")
+            Problem(
+                "file",
+                _("%(name)s: %(size)s MB is over the 20 MB limit")
+                % {"name": name, "size": f"{upload.size / 2**20:.1f}"},
+            )
         )
     else:
         head = upload.read(8)
@@ -282,10 +315,16 @@ def evidence_add(*, report: ProgressReport, actor: Actor, upload: Any) -> Eviden
         magic = EVIDENCE_TYPES[suffix][1]
         if magic and not head.startswith(magic):
             problems.append(
-                Problem("file", f"{name}: the content is not a {suffix[1:].upper()} file")
+                Problem(
+                    "file",
+                    _("%(name)s: the content is not a %(type)s file")
+                    % {"name": name, "type": suffix[1:].upper()},
+                )
             )
         if not magic and b"\x00" in head:
-            problems.append(Problem("file", f"{name}: the content is not text"))
+            problems.append(
+                Problem("file", _("%(name)s: the content is not text") % {"name": name})
+            )
     if problems:
         raise InvalidInput(problems)
     evidence = Evidence(

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import IO
 from xml.parsers import expat
 
+from hrap.core.catalog import _
 from hrap.core.errors import InvalidInput, Problem
 
 MAX_ROWS = 200_000  # rows after the heading, blank rows included
@@ -71,9 +72,20 @@ def rows(raw: bytes, name: str) -> Iterator[tuple[str, int, list[Cell]]]:
         yield from _csv_rows(raw, name)
 
 
+def row_where(sheet: str, number: int) -> str:
+    """Where a row is, as a person reads it: "Values!row 12"."""
+    return _("%(sheet)s!row %(number)s") % {"sheet": sheet, "number": number}
+
+
 def _too_many_rows(sheet: str) -> InvalidInput:
     return InvalidInput(
-        [Problem(sheet, f"more than {MAX_ROWS:,} rows below the heading (blank rows count)")]
+        [
+            Problem(
+                sheet,
+                _("more than %(n)s rows below the heading (blank rows count)")
+                % {"n": f"{MAX_ROWS:,}"},
+            )
+        ]
     )
 
 
@@ -88,7 +100,7 @@ def _csv_rows(raw: bytes, name: str) -> Iterator[tuple[str, int, list[Cell]]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput([Problem(name, "the CSV file is not UTF-8")]) from None
+        raise InvalidInput([Problem(name, _("the CSV file is not UTF-8"))]) from None
     read = [0]  # characters read since the last row was handed out
 
     def lines() -> Iterator[str]:
@@ -107,21 +119,33 @@ def _csv_rows(raw: bytes, name: str) -> Iterator[tuple[str, int, list[Cell]]]:
             return
         except _RowTooLong:
             raise InvalidInput(
-                [Problem(f"csv!row {number + 1}", f"longer than {MAX_ROW_TEXT:,} characters")]
+                [
+                    Problem(
+                        row_where("csv", number + 1),
+                        _("longer than %(n)s characters") % {"n": f"{MAX_ROW_TEXT:,}"},
+                    )
+                ]
             ) from None
         except csv.Error as exc:
             what = (
-                f"a field is longer than {MAX_FIELD:,} characters"
+                _("a field is longer than %(n)s characters") % {"n": f"{MAX_FIELD:,}"}
                 if "field limit" in str(exc)
-                else f"not readable as CSV ({exc})"
+                else _("not readable as CSV (%(reason)s)") % {"reason": exc}
             )
-            raise InvalidInput([Problem(f"csv!row {number + 1}", what)]) from None
+            raise InvalidInput([Problem(row_where("csv", number + 1), what)]) from None
         number += 1
         read[0] = 0
         if number > MAX_ROWS + 1:
             raise _too_many_rows("csv")
         if len(row) > MAX_COLUMNS and any(row[MAX_COLUMNS:]):
-            raise InvalidInput([Problem(f"csv!row {number}", f"more than {MAX_COLUMNS} columns")])
+            raise InvalidInput(
+                [
+                    Problem(
+                        row_where("csv", number),
+                        _("more than %(n)s columns") % {"n": MAX_COLUMNS},
+                    )
+                ]
+            )
         yield "csv", number, list(row[:MAX_COLUMNS])
 
 
@@ -148,9 +172,11 @@ class _Package:
             self.zip = zipfile.ZipFile(io.BytesIO(raw))
             infos = self.zip.infolist()
         except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-            raise self.broken("not a readable XLSX workbook") from None
+            raise self.broken(_("not a readable XLSX workbook")) from None
         if len(infos) > MAX_PARTS:
-            raise self.broken(f"more than {MAX_PARTS:,} parts: not an XLSX workbook")
+            raise self.broken(
+                _("more than %(n)s parts: not an XLSX workbook") % {"n": f"{MAX_PARTS:,}"}
+            )
         self.sizes = {info.filename: info.file_size for info in infos}
 
     def broken(self, what: str) -> InvalidInput:
@@ -158,13 +184,16 @@ class _Package:
 
     def open(self, path: str, limit: int) -> IO[bytes]:
         if path not in self.sizes:
-            raise self.broken(f"the workbook has no part {path[:80]!r}")
+            raise self.broken(_("the workbook has no part %(part)r") % {"part": path[:80]})
         if self.sizes[path] > limit:
-            raise self.broken(f"{path[:80]} unpacks to more than {limit // 2**20} MB")
+            raise self.broken(
+                _("%(part)s unpacks to more than %(n)s MB")
+                % {"part": path[:80], "n": limit // 2**20}
+            )
         try:
             return self.zip.open(path)
         except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
-            raise self.broken(f"{path[:80]} cannot be unpacked") from None
+            raise self.broken(_("%(part)s cannot be unpacked") % {"part": path[:80]}) from None
 
     def relationships(self, part: str) -> dict[str, tuple[str, str]]:
         """id → (type, path) of a part's relationships ("" for the package's own)."""
@@ -193,12 +222,12 @@ def _xlsx_rows(raw: bytes, name: str) -> Iterator[tuple[str, int, list[Cell]]]:
     )
     sheets = _Elements(package, "sheet").read(workbook)
     if not sheets:
-        raise package.broken("the workbook has no sheet")
+        raise package.broken(_("the workbook has no sheet"))
     parts = package.relationships(workbook)
     title = (sheets[0].get("name") or "Sheet1")[:31]
     kind, path = parts.get(sheets[0].get("id", ""), ("", ""))
     if kind != "worksheet":
-        raise package.broken(f"the first sheet, {title!r}, is not a worksheet")
+        raise package.broken(_("the first sheet, %(title)r, is not a worksheet") % {"title": title})
     strings_path = next((path for kind, path in parts.values() if kind == "sharedStrings"), None)
     strings = _SharedStrings(package).read(strings_path) if strings_path else []
     yield from _Sheet(package, title, strings).rows(path)
@@ -223,12 +252,14 @@ class _Stream:
         self.length = 0
 
     def _doctype(self, *_args: object) -> None:
-        raise self.package.broken("a part of the workbook declares a DTD")
+        raise self.package.broken(_("a part of the workbook declares a DTD"))
 
     def _start(self, tag: str, attributes: dict[str, str]) -> None:
         self.elements += 1
         if self.elements > MAX_ELEMENTS:
-            raise self.package.broken(f"more than {MAX_ELEMENTS:,} XML elements in one part")
+            raise self.package.broken(
+                _("more than %(n)s XML elements in one part") % {"n": f"{MAX_ELEMENTS:,}"}
+            )
         self.start(tag.rpartition("}")[2], attributes)
 
     def _end(self, tag: str) -> None:
@@ -248,7 +279,9 @@ class _Stream:
         assert self.text is not None
         self.length += len(data)
         if self.length > MAX_FIELD:
-            raise self.package.broken(f"a cell holds more than {MAX_FIELD:,} characters")
+            raise self.package.broken(
+                _("a cell holds more than %(n)s characters") % {"n": f"{MAX_FIELD:,}"}
+            )
         self.text.append(data)
 
     def collected(self) -> str:
@@ -266,9 +299,14 @@ class _Stream:
                     yield
                 self.parser.Parse(b"", True)
         except expat.ExpatError as exc:
-            raise self.package.broken(f"{path[:80]} is not well-formed XML ({exc})") from None
+            raise self.package.broken(
+                _("%(part)s is not well-formed XML (%(reason)s)")
+                % {"part": path[:80], "reason": exc}
+            ) from None
         except (zipfile.BadZipFile, OSError, EOFError):
-            raise self.package.broken(f"{path[:80]} cannot be unpacked") from None
+            raise self.package.broken(
+                _("%(part)s cannot be unpacked") % {"part": path[:80]}
+            ) from None
 
 
 class _Elements(_Stream):
@@ -280,7 +318,7 @@ class _Elements(_Stream):
         self.found: list[dict[str, str]] = []
 
     def read(self, path: str) -> list[dict[str, str]]:
-        for _ in self.chunks(path, MAX_SMALL_PART):
+        for _chunk in self.chunks(path, MAX_SMALL_PART):
             pass
         return self.found
 
@@ -297,7 +335,7 @@ class _SharedStrings(_Stream):
         self.phonetic = False
 
     def read(self, path: str) -> list[str]:
-        for _ in self.chunks(path, MAX_STRINGS_BYTES):
+        for _chunk in self.chunks(path, MAX_STRINGS_BYTES):
             pass
         return self.strings
 
@@ -317,7 +355,9 @@ class _SharedStrings(_Stream):
         elif tag == "si":
             self.strings.append("".join(self.runs))
             if len(self.strings) > MAX_STRINGS:
-                raise self.package.broken(f"more than {MAX_STRINGS:,} shared strings")
+                raise self.package.broken(
+                    _("more than %(n)s shared strings") % {"n": f"{MAX_STRINGS:,}"}
+                )
 
 
 class _Sheet(_Stream):
@@ -334,7 +374,7 @@ class _Sheet(_Stream):
         self.done = False
 
     def rows(self, path: str) -> Iterator[tuple[str, int, list[Cell]]]:
-        for _ in self.chunks(path, MAX_SHEET_BYTES):
+        for _chunk in self.chunks(path, MAX_SHEET_BYTES):
             yield from self.ready
             self.ready.clear()
             if self.done:
@@ -342,7 +382,11 @@ class _Sheet(_Stream):
         yield from self.ready
 
     def refuse(self, where: str, what: str) -> InvalidInput:
-        return InvalidInput([Problem(f"{self.title}!{where}", what)])
+        """A problem at `where`: a row (`self.row_at(n)`) or a cell of this sheet ("B5")."""
+        return InvalidInput([Problem(where if "!" in where else f"{self.title}!{where}", what)])
+
+    def row_at(self, number: int) -> str:
+        return row_where(self.title, number)
 
     def start(self, tag: str, attributes: dict[str, str]) -> None:
         if self.done:
@@ -351,7 +395,9 @@ class _Sheet(_Stream):
             if tag == "c":
                 self.cells += 1
                 if self.cells > MAX_CELLS:
-                    raise self.refuse(f"row {self.last}", f"more than {MAX_CELLS:,} cells")
+                    raise self.refuse(
+                        self.row_at(self.last), _("more than %(n)s cells") % {"n": f"{MAX_CELLS:,}"}
+                    )
                 self.cell = (attributes.get("r"), attributes.get("t", "n"))
                 self.value, self.inline = None, []
             elif tag in ("v", "t") and self.cell is not None:
@@ -386,11 +432,15 @@ class _Sheet(_Stream):
         elif _NUMBER.fullmatch(text):
             number = int(text)
         else:
-            raise self.refuse(f"row {self.last + 1}", f"{text[:20]!r} is not a row number")
+            raise self.refuse(
+                self.row_at(self.last + 1), _("%(text)r is not a row number") % {"text": text[:20]}
+            )
         if number > MAX_ROWS + 1:
             raise _too_many_rows(self.title)
         if number <= self.last:
-            raise self.refuse(f"row {number}", f"rows out of order (after row {self.last})")
+            raise self.refuse(
+                self.row_at(number), _("rows out of order (after row %(n)s)") % {"n": self.last}
+            )
         return number
 
     def place(self, ref: str | None, kind: str) -> None:
@@ -400,15 +450,22 @@ class _Sheet(_Stream):
         else:
             match = _CELL_REF.fullmatch(ref)
             if not match or int(match.group(2)) != self.last:
-                raise self.refuse(f"row {self.last}", f"{ref[:20]!r} is not a cell of this row")
+                raise self.refuse(
+                    self.row_at(self.last),
+                    _("%(ref)r is not a cell of this row") % {"ref": ref[:20]},
+                )
             index = _column_index(match.group(1))
         value = self.read_value(kind)
         if index >= MAX_COLUMNS:
             if value is None or value == "":
                 return
-            raise self.refuse(ref or f"row {self.last}", f"more than {MAX_COLUMNS} columns")
+            raise self.refuse(
+                ref or self.row_at(self.last), _("more than %(n)s columns") % {"n": MAX_COLUMNS}
+            )
         if index < len(self.row):
-            raise self.refuse(f"row {self.last}", f"cells out of order at {ref}")
+            raise self.refuse(
+                self.row_at(self.last), _("cells out of order at %(ref)s") % {"ref": ref}
+            )
         self.row.extend([None] * (index - len(self.row)))
         self.row.append(value)
 
@@ -420,11 +477,13 @@ class _Sheet(_Stream):
             return None
         if kind == "s":
             if not _NUMBER.fullmatch(text) or int(text) >= len(self.strings):
-                return Unreadable(f"shared string {text[:20]!r} does not exist in the workbook")
+                return Unreadable(
+                    _("shared string %(text)r does not exist in the workbook") % {"text": text[:20]}
+                )
             return self.strings[int(text)]
         if kind == "b":
             if text not in ("0", "1"):
-                return Unreadable(f"{text[:20]!r} is not a true/false value")
+                return Unreadable(_("%(text)r is not a true/false value") % {"text": text[:20]})
             return text == "1"
         if kind == "n":
             return _number(text)
@@ -435,13 +494,13 @@ def _number(text: str) -> Cell:
     """A number cell as Excel holds it: an int, or a double (inf, nan and junk are named)."""
     text = text.strip()
     if len(text) > 64:
-        return Unreadable(f"{text[:20]!r}… is not a number")
+        return Unreadable(_("%(text)r… is not a number") % {"text": text[:20]})
     if re.fullmatch(r"-?[0-9]{1,18}", text):
         return int(text)
     try:
         value = float(text)
     except ValueError:
-        return Unreadable(f"{text[:20]!r} is not a number")
+        return Unreadable(_("%(text)r is not a number") % {"text": text[:20]})
     if value != value or value in (float("inf"), float("-inf")):
-        return Unreadable(f"{text[:20]!r} is not a finite number")
+        return Unreadable(_("%(text)r is not a finite number") % {"text": text[:20]})
     return value

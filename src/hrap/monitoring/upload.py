@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from hrap.core.catalog import _
 from hrap.core.errors import InvalidInput, Problem
 from hrap.core.numbers import ValueRefused, parse_value
 from hrap.monitoring.periods import parse_period, period_problem
-from hrap.monitoring.sheets import MAX_ROWS, Unreadable, column_letter, rows
+from hrap.monitoring.sheets import MAX_ROWS, Unreadable, column_letter, row_where, rows
 
 __all__ = ["HEADINGS", "MAX_ROWS", "Row", "disaggregation_key", "parse"]
 
@@ -78,7 +79,12 @@ def parse(
             missing = [h for h in HEADINGS if h not in found]
             if missing:
                 raise InvalidInput(
-                    [Problem(f"{sheet}!row {number}", f"missing columns: {', '.join(missing)}")]
+                    [
+                        Problem(
+                            row_where(sheet, number),
+                            _("missing columns: %(columns)s") % {"columns": ", ".join(missing)},
+                        )
+                    ]
                 )
             columns = found
             continue
@@ -93,14 +99,17 @@ def parse(
             problems.append(
                 Problem(
                     row.where,
-                    f"the same value as {first} (indicator, jurisdiction, period "
-                    "and disaggregation): keep one of the two rows",
+                    _(
+                        "the same value as %(first)s (indicator, jurisdiction, period and "
+                        "disaggregation): keep one of the two rows"
+                    )
+                    % {"first": first},
                 )
             )
             continue
         parsed.append(row)
     if not columns:
-        raise InvalidInput([Problem(name, "the file is empty")])
+        raise InvalidInput([Problem(name, _("the file is empty"))])
     if problems:
         raise InvalidInput(problems)
     return parsed
@@ -120,32 +129,38 @@ def _row(
     before = len(problems)
 
     def bad(heading: str, what: str) -> None:
-        problems.append(
-            Problem(f"{sheet}!{column_letter(columns[heading])}{number}", f"{heading}: {what}")
-        )
+        where = f"{sheet}!{column_letter(columns[heading])}{number}"
+        problems.append(Problem(where, f"{heading}: {what}"))
 
     for heading, cell in get.items():
         if isinstance(cell, Unreadable):
-            bad(heading, f"cannot be read: {cell}")
+            bad(heading, _("cannot be read: %(reason)s") % {"reason": cell})
         elif isinstance(cell, str) and _BAD_TEXT.search(cell):
-            bad(heading, "holds a control character or an invalid character")
+            bad(heading, _("holds a control character or an invalid character"))
     if len(problems) > before:
         return None
     indicator = _indicator(get["indicator"])
     if indicator is None:
-        bad("indicator", f"{_shown(get['indicator'])} is not an indicator number")
+        bad(
+            "indicator",
+            _("%(value)s is not an indicator number") % {"value": _shown(get["indicator"])},
+        )
     elif indicator not in indicators:
-        bad("indicator", f"{indicator} is not an indicator of this plan")
+        bad("indicator", _("%(n)s is not an indicator of this plan") % {"n": indicator})
     elif not may_enter(indicator, None):
-        bad("indicator", f"you may not enter values of indicator {indicator}")
+        bad("indicator", _("you may not enter values of indicator %(n)s") % {"n": indicator})
         indicator = None
     jurisdiction = _text(get["jurisdiction"])
     if jurisdiction not in jurisdictions:
-        bad("jurisdiction", f"{_shown(jurisdiction)} is not a jurisdiction code")
+        bad(
+            "jurisdiction",
+            _("%(value)s is not a jurisdiction code") % {"value": _shown(jurisdiction)},
+        )
     elif indicator in indicators and not may_enter(indicator, jurisdiction):
         bad(
             "jurisdiction",
-            f"you may not enter values of indicator {indicator} for {jurisdiction}",
+            _("you may not enter values of indicator %(n)s for %(place)s")
+            % {"n": indicator, "place": jurisdiction},
         )
     period = _text(get["period"])
     if period.endswith(".0"):  # a year typed as a number in a spreadsheet
@@ -155,28 +170,30 @@ def _row(
     disaggregation: dict[str, str] = {}
     allowed = indicators.get(indicator or 0, set())
     for part in filter(None, _text(get["disaggregation"]).split(";")):
-        key, _, val = part.partition("=")
+        key, _equals, val = part.partition("=")
         if not val.strip() or key.strip() not in allowed:
-            what = f"{_shown(part)} is not an allowed disaggregation (dimension=value)"
+            what = _("%(value)s is not an allowed disaggregation (dimension=value)") % {
+                "value": _shown(part)
+            }
             bad("disaggregation", what)
         disaggregation[key.strip()] = val.strip()
     if disaggregation and len(disaggregation_key(disaggregation)) > MAX_KEY:
-        bad("disaggregation", f"longer than {MAX_KEY} characters")
+        bad("disaggregation", _("longer than %(n)s characters") % {"n": MAX_KEY})
     try:
         value = parse_value(get["value"])
     except ValueRefused as refused:
         value = Decimal(0)
-        bad("value", str(refused))
+        bad("value", _(refused.message) % refused.params)
     source = _text(get["source"])
     if len(source) > MAX_SOURCE:
-        bad("source", f"longer than {MAX_SOURCE} characters")
+        bad("source", _("longer than %(n)s characters") % {"n": MAX_SOURCE})
     status = _text(get["status"]).lower()
     if status not in STATUSES:
-        bad("status", f"{_shown(status)} is not provisional or final")
+        bad("status", _("%(value)s is not provisional or final") % {"value": _shown(status)})
     if len(problems) > before or indicator is None:
         return None
     return Row(
-        f"{sheet}!row {number}",
+        row_where(sheet, number),
         indicator,
         jurisdiction,
         period,

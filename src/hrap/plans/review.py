@@ -49,7 +49,7 @@ def facts_required(meta: dict[str, Any], *, draft: bool) -> list[Problem]:
     if draft:
         return []
     return [
-        Problem(f"$.plan.{key}", "not stated: give it before the plan can be imported")
+        Problem(f"$.plan.{key}", _("not stated: give it before the plan can be imported"))
         for key in ("jurisdiction", "period")
         if meta[key] is None
     ]

@@ -105,6 +105,10 @@ def _render_review(
             "page": page,
             "messages": top,
             "errors": errors or [],
+            # Each refusal at a row is also listed at the top, linked to its row.
+            "row_problems": [
+                (row.part, row.node.ref, what) for row in page.rows for what in row.problems
+            ],
             "selected": chosen,
             "open_parts": {p.node.ref for p in page.parts}
             if part == "all" or flagged

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from hrap.accounts import policy
 from hrap.core import audit, revisions
@@ -73,7 +74,7 @@ def plan_import(
     draft = draft or status == Plan.Status.DRAFT
     unknown = review.facts_required(meta, draft=draft)
     if status not in (Plan.Status.DRAFT, *Plan.CURRENT):
-        unknown.append(Problem("status", "a plan is imported as draft, active or closed"))
+        unknown.append(Problem("status", _("a plan is imported as draft, active or closed")))
     if unknown:
         raise InvalidInput(unknown)
     slug = meta["slug"]
@@ -103,7 +104,13 @@ def plan_import(
             )
     except IntegrityError as exc:  # the same slug and revision, written meanwhile
         raise InvalidInput(
-            [Problem("$.plan.slug", f"revision {revision} of {slug!r} was written meanwhile")]
+            [
+                Problem(
+                    "$.plan.slug",
+                    _("revision %(revision)s of %(slug)r was written meanwhile")
+                    % {"revision": revision, "slug": slug},
+                )
+            ]
         ) from exc
     counts = _write_nodes(plan, document["nodes"], node_sources or {})
     if draft:
@@ -141,8 +148,11 @@ def _import_revision(
                     [
                         Problem(
                             "$.plan.slug",
-                            f"a draft of {slug!r} (revision {pending.revision}) "
-                            "is under review: publish or discard it first (or replace it)",
+                            _(
+                                "a draft of %(slug)r (revision %(revision)s) is under review: "
+                                "publish or discard it first (or replace it)"
+                            )
+                            % {"slug": slug, "revision": pending.revision},
                         )
                     ]
                 )
@@ -154,15 +164,23 @@ def _import_revision(
         return (revisions[-1].revision if revisions else 0) + 1, None, pending is not None
     if revisions and not replace:
         raise InvalidInput(
-            [Problem("$.plan.slug", f"a plan {slug!r} already exists (use --replace)")]
+            [
+                Problem(
+                    "$.plan.slug",
+                    _("a plan %(slug)r already exists (use --replace)") % {"slug": slug},
+                )
+            ]
         )
     if pending is not None:
         raise InvalidInput(
             [
                 Problem(
                     "$.plan.slug",
-                    f"a draft of {slug!r} (revision {pending.revision}) is under review: "
-                    "publish or discard it before replacing the plan",
+                    _(
+                        "a draft of %(slug)r (revision %(revision)s) is under review: "
+                        "publish or discard it before replacing the plan"
+                    )
+                    % {"slug": slug, "revision": pending.revision},
                 )
             ]
         )
@@ -184,8 +202,12 @@ def _delete_draft(plan: Plan, actor: Actor) -> None:
     held = revisions.held(plan)
     if held:
         raise InvalidTransition(
-            f"revision {plan.revision} of {plan.slug} cannot be removed: it holds "
-            + "; ".join(t.text for t in held)
+            _("revision %(revision)s of %(slug)s cannot be removed: it holds %(held)s")
+            % {
+                "revision": plan.revision,
+                "slug": plan.slug,
+                "held": "; ".join(t.text for t in held),
+            }
         )
     audit.record(
         actor=actor,
@@ -203,7 +225,10 @@ def plan_publish(*, plan: Plan, actor: Actor, carried: list[Tally] | None = None
     policy.require(actor, "plan.publish", plan)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != Plan.Status.DRAFT:
-        raise InvalidTransition(f"revision {plan.revision} of {plan.slug} is not a draft")
+        raise InvalidTransition(
+            _("revision %(revision)s of %(slug)s is not a draft")
+            % {"revision": plan.revision, "slug": plan.slug}
+        )
     review.ready_to_publish(plan)
     current = (
         Plan.objects.select_for_update()
@@ -238,7 +263,10 @@ def plan_discard(*, plan: Plan, actor: Actor) -> None:
     policy.require(actor, "plan.publish", plan)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != Plan.Status.DRAFT:
-        raise InvalidTransition(f"revision {plan.revision} of {plan.slug} is not a draft")
+        raise InvalidTransition(
+            _("revision %(revision)s of %(slug)s is not a draft")
+            % {"revision": plan.revision, "slug": plan.slug}
+        )
     _delete_draft(plan, actor)
 
 
@@ -246,7 +274,9 @@ def _jurisdiction(code: str, actor: Actor) -> Jurisdiction:
     jurisdiction_load_country(code=code[:2], actor=actor)
     found = Jurisdiction.objects.filter(code=code).first()
     if found is None:
-        raise InvalidInput([Problem("$.plan.jurisdiction", f"unknown jurisdiction {code!r}")])
+        raise InvalidInput(
+            [Problem("$.plan.jurisdiction", _("unknown jurisdiction %(code)r") % {"code": code})]
+        )
     return found
 
 
@@ -335,7 +365,8 @@ def _require_editable(plan_id: int) -> Plan:
     plan = Plan.objects.select_for_update().get(pk=plan_id)
     if plan.status == Plan.Status.SUPERSEDED:
         raise InvalidTransition(
-            f"revision {plan.revision} of {plan.slug} is superseded: edit the current revision"
+            _("revision %(revision)s of %(slug)s is superseded: edit the current revision")
+            % {"revision": plan.revision, "slug": plan.slug}
         )
     return plan
 
@@ -392,13 +423,17 @@ def _validated_target_fields(
     problems = []
     indicator = clean(indicator)
     if not indicator:
-        problems.append(Problem("indicator", "name what is measured in at least one language"))
+        problems.append(Problem("indicator", _("name what is measured in at least one language")))
     if direction not in Target.Direction.values:
-        problems.append(Problem("direction", f"{direction!r} is not a direction"))
+        problems.append(
+            Problem("direction", _("%(value)r is not a direction") % {"value": direction})
+        )
     if year is not None and not 1900 <= year <= 2200:
-        problems.append(Problem("year", f"{year} is not a plausible deadline year"))
+        problems.append(
+            Problem("year", _("%(year)s is not a plausible deadline year") % {"year": year})
+        )
     if abs(value) >= Decimal(10) ** planfile.MAX_INTEGER_DIGITS:
-        problems.append(Problem("value", f"{value} is too large"))
+        problems.append(Problem("value", _("%(value)s is too large") % {"value": value}))
     if problems:
         raise InvalidInput(problems)
     return indicator
@@ -490,7 +525,9 @@ def target_set_indicator(
     if indicator is None:
         name = clean(name)
         if not name:
-            raise InvalidInput([Problem("name", "name what is measured in at least one language")])
+            raise InvalidInput(
+                [Problem("name", _("name what is measured in at least one language"))]
+            )
         indicator = _indicator(name, unit.strip())
     previous = target.indicator
     if indicator.pk == previous.pk:
@@ -536,9 +573,9 @@ def assignment_set(
     policy.require(actor, "assignment.edit", node)
     _require_editable(node.plan_id)
     if role not in Assignment.Role.values:
-        raise InvalidInput([Problem("role", f"{role!r} is not a role")])
+        raise InvalidInput([Problem("role", _("%(role)r is not a role") % {"role": role})])
     if node.kind not in {PlanNode.Kind.TASK, PlanNode.Kind.SUBTASK, PlanNode.Kind.SECTION}:
-        raise InvalidInput([Problem("node", "only sections, tasks and sub-tasks are assigned")])
+        raise InvalidInput([Problem("node", _("only sections, tasks and sub-tasks are assigned"))])
     assignment = Assignment.objects.filter(
         node=node, agency=agency, jurisdiction=jurisdiction
     ).first()
@@ -597,13 +634,19 @@ def target_set_baseline(
     policy.require(actor, "target.edit", target)
     _require_editable(target.node.plan_id)
     if (value is None) != (year is None):
-        raise InvalidInput([Problem("baseline_year", "a baseline needs both a value and a year")])
+        raise InvalidInput(
+            [Problem("baseline_year", _("a baseline needs both a value and a year"))]
+        )
     if year is not None and not 1900 <= year <= 2200:
-        raise InvalidInput([Problem("baseline_year", f"{year} is not a plausible year")])
+        raise InvalidInput(
+            [Problem("baseline_year", _("%(year)s is not a plausible year") % {"year": year})]
+        )
     try:
         value = check_value(value) if value is not None else None
     except ValueRefused as refused:
-        raise InvalidInput([Problem("baseline_value", str(refused))]) from None
+        raise InvalidInput(
+            [Problem("baseline_value", _(refused.message) % refused.params)]
+        ) from None
     before = {"baseline_value": target.baseline_value, "baseline_year": target.baseline_year}
     if before == {"baseline_value": value, "baseline_year": year}:
         return target
@@ -639,12 +682,17 @@ def indicator_update(
     _require_current(indicator, version)
     problems = []
     if not clean(name):
-        problems.append(Problem("name", "name the indicator in at least one language"))
+        problems.append(Problem("name", _("name the indicator in at least one language")))
     if type and type not in Indicator.Type.values:
-        problems.append(Problem("type", f"{type!r} is not an indicator type"))
+        problems.append(Problem("type", _("%(type)r is not an indicator type") % {"type": type}))
     unknown = set(disaggregations) - set(Indicator.DISAGGREGATIONS)
     if unknown:
-        problems.append(Problem("disaggregations", f"unknown: {', '.join(sorted(unknown))}"))
+        problems.append(
+            Problem(
+                "disaggregations",
+                _("unknown: %(names)s") % {"names": ", ".join(sorted(unknown))},
+            )
+        )
     if problems:
         raise InvalidInput(problems)
     fields = {"name": clean(name), "definition": clean(definition), "unit": unit.strip(),

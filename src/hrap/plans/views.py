@@ -247,7 +247,7 @@ def target_delete(
         raise NotFound(f"no target {target_id} on {ref}")
     form = VersionForm(request.POST)
     if not form.is_valid():
-        raise InvalidInput([Problem("version", "not a version number")])
+        raise InvalidInput([Problem("version", _("not a version number"))])
     try:
         services.target_delete(
             target=target, actor=request.user, version=form.cleaned_data["version"]

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from hrap.core.languages import LanguageLink, language_links
 from hrap.core.localized import LocalizedText, choose
 
 register = template.Library()
@@ -79,3 +80,10 @@ def numbered(node: object, empty: str = "") -> SafeString:
     if not title.fallback:
         return format_html("{}{}", label, title.text)
     return format_html("{}{}", label, loc(getattr(node, "title", None)))
+
+
+@register.simple_tag(takes_context=True)
+def language_switch(context: template.Context) -> list[LanguageLink]:
+    """Links to this page (path and query) in each interface language."""
+    request = context.get("request")
+    return language_links(request) if request is not None else []

@@ -485,3 +485,21 @@ def test_control_characters_in_text_cells_are_named(cycle, staff) -> None:
 
 def test_an_empty_file_is_named(cycle, staff) -> None:
     assert problems_of(b"", staff, cycle, "values.csv") == ["values.csv: the file is empty"]
+
+
+def test_a_chinese_page_names_upload_problems_in_chinese(cycle, staff, client: Client) -> None:
+    client.force_login(staff)
+    indicator = Target.objects.filter(node__plan=cycle.plan).first().indicator_id  # type: ignore[union-attr]
+    bad = io.BytesIO(HEADING.encode() + f"{indicator},CN,20x3,,1e30,,maybe\n".encode())
+    bad.name = "bad.csv"
+    page = client.post(f"/zh-hans/cycles/{cycle.plan.slug}/2023/upload/", {"file": bad})
+    html = page.content.decode()
+    assert "不是期间" in html  # the period
+    assert "太大" in html  # the value, from hrap.core.numbers
+    assert "既不是 provisional（初步）也不是 final（最终）" in html  # the status
+    for english in ("is not a period", "is too large", "is not provisional or final"):
+        assert english not in html
+    # The same file on the English page is answered in English.
+    bad.seek(0)
+    answer = client.post(f"/en/cycles/{cycle.plan.slug}/2023/upload/", {"file": bad})
+    assert "is not a period such as 2023" in answer.content.decode()

@@ -168,3 +168,18 @@ def test_pages_that_list_reports_cost_the_same_for_3_and_30_reports(sample_plan)
     assert len(linked_reports(large[node_page][1])) == 30
     region = ("regional-bj", f"/en/cycles/{sample_plan.slug}/…/")
     assert (len(linked_reports(small[region][1])), len(linked_reports(large[region][1]))) == (1, 14)
+
+
+def test_a_refused_workflow_step_is_explained_in_the_pages_language(client: Client, world) -> None:
+    """Opening a cycle that is already open: the 409 page says why, in Chinese on a Chinese
+    page (the status named by its Chinese label), in English on an English one."""
+    cycle = world["cycle"]
+    client.force_login(world["secretariat"])
+    url = f"/{{}}/cycles/{cycle.plan.slug}/{cycle.period}/open/"
+    client.post(url.format("en"))
+    chinese = client.post(url.format("zh-hans"))
+    assert chinese.status_code == 409
+    assert "报告周期的状态为" in chinese.content.decode()
+    assert "not planned" not in chinese.content.decode()
+    english = client.post(url.format("en"))
+    assert english.status_code == 409 and "cycle is open, not planned" in english.content.decode()

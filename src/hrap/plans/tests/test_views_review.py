@@ -276,6 +276,9 @@ def test_a_refused_correction_is_explained_at_its_row(client: Client, staff, mis
     row = html[html.index('id="node-II.2"') : html.index('id="node-II.2.1"')]
     assert "a Part cannot be inside a Part" in row or "cannot be inside" in row
     assert '<details class="part" id="part-II" data-part="II" open>' in html
+    # The alert at the top, where the page opens, says it too and links to the row.
+    top = html[html.index('id="problems"') : html.index('id="node-II.2"')]
+    assert '<a href="?part=II#node-II.2">II.2</a>: ' in top
 
 
 def test_a_done_correction_is_announced_at_its_row(client: Client, staff, misread) -> None:
