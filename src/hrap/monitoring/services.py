@@ -60,6 +60,15 @@ def cycle_create(
 
 
 @transaction.atomic
+def cycle_start(
+    *, plan: Plan, actor: Actor, period: str, opens: date, due: date, closes: date
+) -> tuple[ReportingCycle, int]:
+    """Create a cycle and open it in one step (all or nothing): the cycle and its report count."""
+    cycle = cycle_create(plan=plan, actor=actor, period=period, opens=opens, due=due, closes=closes)
+    return cycle, cycle_open(cycle=cycle, actor=actor)
+
+
+@transaction.atomic
 def cycle_open(*, cycle: ReportingCycle, actor: Actor) -> int:
     """Open a cycle: one report slot for every assignment of the plan. Returns how many."""
     policy.require(actor, "cycle.open", cycle.plan)
