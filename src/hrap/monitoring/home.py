@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -118,3 +120,24 @@ def review_index(request: HttpRequest) -> HttpResponse:
         "monitoring/review_index.html",
         {"drafts": selectors.draft_plans(viewer=request.user)},
     )
+
+
+def report_links(viewer: Any, ids: list[str]) -> dict[str, str]:
+    """Audit trail links to the reports the viewer may see (`core.audit_links`)."""
+    found = (
+        ProgressReport.objects.filter(pk__in=ids)
+        .filter(policy.report_q(viewer, "report.view"))
+        .select_related("cycle__plan")
+    )
+    return {
+        str(r.pk): reverse("monitoring:report", args=[r.cycle.plan.slug, r.cycle.period, r.pk])
+        for r in found
+    }
+
+
+def cycle_links(viewer: Any, ids: list[str]) -> dict[str, str]:
+    found = ReportingCycle.objects.filter(pk__in=ids, plan__status__in=Plan.CURRENT)
+    return {
+        str(c.pk): reverse("monitoring:cycle", args=[c.plan.slug, c.period])
+        for c in found.select_related("plan")
+    }
