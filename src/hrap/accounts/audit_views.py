@@ -31,7 +31,7 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("Who"), required=False, max_length=150)
     type = forms.ChoiceField(label=_("Kind of object"), required=False)
     object = forms.CharField(label=_("Object"), required=False, max_length=300)
-    action = forms.CharField(label=_("Action"), required=False, max_length=64)
+    action = forms.ChoiceField(label=_("Action"), required=False)
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -46,6 +46,10 @@ class AuditFilterForm(forms.Form):
             key=lambda kind: kind[1].casefold(),
         )
         self.fields["type"].choices = [("", _("any")), *kinds]
+        actions = [(code, str(words)) for code, words in audit_display.ACTIONS.items()]
+        actions.append(("review.", str(_("corrected a draft plan"))))
+        actions.sort(key=lambda action: action[1].casefold())
+        self.fields["action"].choices = [("", _("any")), *actions]
 
 
 def hrap_models() -> list[Any]:
