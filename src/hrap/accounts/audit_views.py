@@ -45,11 +45,15 @@ class AuditFilterForm(forms.Form):
             ((m._meta.label_lower, str(m._meta.verbose_name)) for m in hrap_models()),
             key=lambda kind: kind[1].casefold(),
         )
-        self.fields["type"].choices = [("", _("any")), *kinds]
+        kind = self.fields["type"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = [("", _("any")), *kinds]
         actions = [(code, str(words)) for code, words in audit_display.ACTIONS.items()]
         actions.append(("review.", str(_("corrected a draft plan"))))
         actions.sort(key=lambda action: action[1].casefold())
-        self.fields["action"].choices = [("", _("any")), *actions]
+        action = self.fields["action"]
+        assert isinstance(action, forms.ChoiceField)
+        action.choices = [("", _("any")), *actions]
 
 
 def hrap_models() -> list[Any]:
@@ -73,7 +77,7 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet[AuditEvent], AuditFilterFo
             | Q(target_type=given["object"])
         )
     if given.get("action"):
-        events = events.filter(action__startswith=given["action"])
+        events = events.filter(action__startswith=str(given["action"]))
     if given.get("since"):
         events = events.filter(at__date__gte=given["since"])
     if given.get("until"):
@@ -137,7 +141,7 @@ def audit_events(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         return response
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     targets = audit_links.links(request.user, [(e.target_type, e.target_id) for e in page])
-    rows = [
+    shown = [
         {
             "event": e,
             "action": audit_display.action_text(e.action),
@@ -150,5 +154,5 @@ def audit_events(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     return render(
         request,
         "accounts/audit.html",
-        {"page": page, "rows": rows, "form": form, "query": urlencode(given)},
+        {"page": page, "rows": shown, "form": form, "query": urlencode(given)},
     )

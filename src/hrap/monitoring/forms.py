@@ -55,9 +55,14 @@ class CycleFilterForm(forms.Form):
         places: list[tuple[str, str]],
     ) -> None:
         super().__init__(data)
-        self.fields["agency"].choices = [("", _("any")), *agencies]
-        self.fields["part"].choices = [("", _("any")), *parts]
-        self.fields["place"].choices = [("", _("any")), ("national", _("national")), *places]
+        self._choices("agency").choices = [("", _("any")), *agencies]
+        self._choices("part").choices = [("", _("any")), *parts]
+        self._choices("place").choices = [("", _("any")), ("national", _("national")), *places]
+
+    def _choices(self, name: str) -> forms.ChoiceField:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        return field
 
     def given(self) -> dict[str, Any]:
         """The valid filters; a value that is not one of the choices is ignored (and shown as an

@@ -46,7 +46,9 @@ def plan_trees(plan_ids: Iterable[int]) -> tuple[dict[int, int], dict[int, PlanN
         children[node.parent_id].append((node.plan_id, node.position, node.pk))
     rank: dict[int, int] = {}
     root: dict[int, PlanNode] = {}
-    stack = [(entry, None) for entry in sorted(children[None], reverse=True)]
+    stack: list[tuple[tuple[int, int, int], PlanNode | None]] = [
+        (entry, None) for entry in sorted(children[None], reverse=True)
+    ]
     while stack:
         (_plan, _position, pk), top = stack.pop()
         rank[pk] = len(rank)
