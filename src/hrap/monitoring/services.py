@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -47,9 +47,15 @@ def cycle_create(
         problems.append(Problem("period", f"the plan already has a cycle for {period}"))
     if problems:
         raise InvalidInput(problems)
-    cycle = ReportingCycle.objects.create(
-        plan=plan, period=period, opens=opens, due=due, closes=closes
-    )
+    try:
+        with transaction.atomic():  # a savepoint: the same cycle created twice at once
+            cycle = ReportingCycle.objects.create(
+                plan=plan, period=period, opens=opens, due=due, closes=closes
+            )
+    except IntegrityError:
+        raise InvalidInput(
+            [Problem("period", f"the plan already has a cycle for {period}")]
+        ) from None
     audit.record(
         actor=actor,
         action="cycle.create",
