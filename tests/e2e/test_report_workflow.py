@@ -68,7 +68,7 @@ def session(browser, live_server, username: str):
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url("**/en/plans/")
+    page.wait_for_url("**/en/")  # the home page
     return page
 
 

@@ -68,7 +68,7 @@ def test_a_misread_draft_is_fixed_from_the_keyboard_and_published(
     page.fill("#id_username", "secretariat")
     page.fill("#id_password", PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url("**/en/plans/")
+    page.wait_for_url("**/en/")  # the home page
     review = f"{live_server.url}/en/plans/misread/revisions/1/review/"
     page.goto(review)
     assert serious_violations(page) == []
