@@ -48,6 +48,12 @@ def test_overdue_is_one_rule_read_two_ways(places) -> None:
         assert listed is expected, (due, state)
 
 
+def test_the_node_panel_marks_overdue_reports(places) -> None:
+    html = page(places.people["secretariat"], f"/en/plans/{places.plan.slug}/III.1.1/")
+    panel = html[html.index('class="progress-panel"') :]
+    assert panel.count(">overdue<") == 5
+
+
 def test_visitors_see_the_plans_and_people_their_home(places) -> None:
     response = Client().get("/en/")
     assert response.status_code == 302 and response["Location"] == "/en/plans/"
