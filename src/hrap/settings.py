@@ -154,7 +154,7 @@ EMAIL_PORT = int(os.environ.get("HRAP_EMAIL_PORT", "25"))
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 HRAP_REMINDER_DAYS = int(os.environ.get("HRAP_REMINDER_DAYS", "7"))
 HRAP_SITE_URL = os.environ.get("HRAP_SITE_URL", "http://127.0.0.1:8000")
-LOGIN_REDIRECT_URL = "plans:list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "plans:list"
 
 # The interface languages (Django codes) and the content languages (BCP 47 tags used in plan

@@ -5,9 +5,9 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, reverse
-from django.views.generic import RedirectView
 
 from hrap.api.api import api
+from hrap.monitoring.home import home
 
 
 def _admin_login(request: HttpRequest, extra_context: object = None) -> HttpResponse:
@@ -21,7 +21,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     *i18n_patterns(
-        path("", RedirectView.as_view(pattern_name="plans:list", permanent=False), name="home"),
+        path("", home, name="home"),
         path("admin/", admin.site.urls),
         path("accounts/", include("hrap.accounts.urls")),
         path("", include("hrap.plans.urls")),

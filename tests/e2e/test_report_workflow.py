@@ -68,7 +68,7 @@ def session(browser, live_server, username: str):
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url("**/en/plans/")
+    page.wait_for_url("**/en/")  # the home page
     return page
 
 
@@ -84,7 +84,7 @@ def test_a_report_from_draft_to_published_in_the_browser(browser, live_server, w
     assert "submitted" in co.locator(".state").inner_text()
 
     reviewer = session(browser, live_server, "reviewer-mee")
-    reviewer.goto(f"{live_server.url}/en/inbox/")
+    reviewer.goto(f"{live_server.url}/en/")  # what waits: the home page
     reviewer.click("text=2023 · III.1.1")
     reviewer.click("button:has-text('Consolidate')")
     assert "consolidated" in reviewer.locator(".state").inner_text()
@@ -98,7 +98,7 @@ def test_a_report_from_draft_to_published_in_the_browser(browser, live_server, w
     lead.click("button:has-text('Submit')")
 
     secretariat = session(browser, live_server, "secretariat")
-    secretariat.goto(f"{live_server.url}/en/inbox/")
+    secretariat.goto(f"{live_server.url}/en/")  # what waits: the home page
     secretariat.click("text=2023 · III.1.1")
     secretariat.fill("#id_reason", "Give the number of cities.")
     secretariat.click("button:has-text('Return for revision')")

@@ -68,7 +68,7 @@ def test_a_misread_draft_is_fixed_from_the_keyboard_and_published(
     page.fill("#id_username", "secretariat")
     page.fill("#id_password", PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url("**/en/plans/")
+    page.wait_for_url("**/en/")  # the home page
     review = f"{live_server.url}/en/plans/misread/revisions/1/review/"
     page.goto(review)
     assert serious_violations(page) == []
@@ -143,7 +143,7 @@ def test_the_review_screen_fits_a_phone_in_both_languages(browser, live_server, 
         page.fill("#id_username", "secretariat")
         page.fill("#id_password", PASSWORD)
         page.keyboard.press("Enter")
-        page.wait_for_url(f"**/{language}/plans/")
+        page.wait_for_url(f"**/{language}/")  # the home page
         page.goto(f"{live_server.url}/{language}/plans/misread/revisions/1/review/?part=all")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert serious_violations(page) == []

@@ -15,4 +15,7 @@ def permissions(request: HttpRequest) -> dict[str, bool | Callable[[], bool]]:
         "can_administer": policy.can(user, "user.manage"),
         # Asked only when a page shows the navigation (templates call callables).
         "has_reports": cache(lambda: policy.answers_for_reports(user)),
+        "sees_all_reports": policy.can(user, "report.view_all"),
+        "can_enter_values": cache(lambda: policy.can(user, "observation.enter")),
+        "can_review_plans": policy.can(user, "plan.review"),
     }

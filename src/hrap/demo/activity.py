@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from hrap.accounts.system import system_actor
-from hrap.directory.models import Agency
+from hrap.directory.models import Agency, Jurisdiction
 from hrap.monitoring import services
 from hrap.monitoring.models import ProgressReport, ReportingCycle
 from hrap.plans import services as plan_services
@@ -25,6 +25,11 @@ LEADS = {
     "V": ("moe", "scio"),
     "VI": ("mfa", "scio"),
 }
+LOCAL_TASKS = 4  # tasks of part III also carried out in Beijing
+# The states the demo leaves reports in, in turn per lead agency (see `generate`).
+INPUT_STATES = ("submitted", "draft", "consolidated", "consolidated")
+LEAD_STATES = ("returned", "submitted", "draft", "approved", "published", "submitted", "published")
+LOCAL_STATES = ("draft", "submitted", "draft")
 
 
 def generate(*, plan: Plan, seed: int = 2023) -> dict[str, int]:
@@ -39,6 +44,18 @@ def generate(*, plan: Plan, seed: int = 2023) -> dict[str, int]:
         plan_services.assignment_set(node=task, actor=system, agency=agencies[lead], role="lead")
         if rng.random() < 0.4:
             plan_services.assignment_set(node=task, actor=system, agency=agencies[co], role="co")
+    # Some environmental tasks are also carried out in Beijing: reports of that place, written
+    # by Beijing's regional focal point (or the agency's), lead and co-implementer alike.
+    beijing = Jurisdiction.objects.get(code="CN-BJ")
+    for n, task in enumerate([t for t in tasks if t.ref.startswith("III.")][:LOCAL_TASKS]):
+        lead, co = LEADS["III"]
+        plan_services.assignment_set(
+            node=task, actor=system, agency=agencies[lead], role="lead", jurisdiction=beijing
+        )
+        if n == 0:
+            plan_services.assignment_set(
+                node=task, actor=system, agency=agencies[co], role="co", jurisdiction=beijing
+            )
     cycle = ReportingCycle.objects.filter(
         plan=plan, period="2023"
     ).first() or services.cycle_create(
@@ -51,16 +68,10 @@ def generate(*, plan: Plan, seed: int = 2023) -> dict[str, int]:
     )
     if cycle.status == ReportingCycle.Status.PLANNED:
         services.cycle_open(cycle=cycle, actor=system)
-    states = ["draft", "submitted", "returned", "approved", "published"]
-    # Leads first, so consolidating a co-implementer's input finds the lead's text in place.
-    for pk in (
-        ProgressReport.objects.filter(cycle=cycle)
-        .order_by("-lead", "pk")
-        .values_list("pk", flat=True)
-    ):
-        report = ProgressReport.objects.select_related("node").get(pk=pk)
+    reports = list(ProgressReport.objects.filter(cycle=cycle).select_related("node", "agency"))
+    for report in sorted(reports, key=lambda r: (not r.lead, r.pk)):
         progress = rng.choice(["in_progress", "on_track", "on_track", "at_risk", "completed"])
-        report = services.report_save(
+        services.report_save(
             report=report,
             actor=system,
             version=report.version,
@@ -70,30 +81,31 @@ def generate(*, plan: Plan, seed: int = 2023) -> dict[str, int]:
             difficulties="",
             next_steps="",
         )
-        if not report.lead:
-            report = services.report_submit(report=report, actor=system, version=report.version)
-            services.report_consolidate(report=report, actor=system, version=report.version)
-    for pk in (
-        ProgressReport.objects.filter(cycle=cycle, lead=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    ):
-        report = ProgressReport.objects.get(pk=pk)
-        target_state = rng.choice(states)
-        if target_state == "draft":
-            continue
-        report = services.report_submit(report=report, actor=system, version=report.version)
-        if target_state == "returned":
-            services.report_return(
-                report=report,
-                actor=system,
-                version=report.version,
-                reason=f"{SYNTHETIC} Please add figures.",
-            )
-        elif target_state in ("approved", "published"):
-            report = services.report_approve(report=report, actor=system, version=report.version)
-            if target_state == "published":
-                services.report_publish(report=report, actor=system, version=report.version)
+    # Every demo role finds work waiting (decision 0030): per lead agency, its co-implementers'
+    # inputs go through INPUT_STATES in turn and its reports through LEAD_STATES, so each agency
+    # has an input to consolidate and one to write, a report to write, one returned to revise,
+    # and reports for the secretariat to approve and to publish; the cycle is past its due date.
+    inputs: dict[str, int] = {}
+    for report in sorted((r for r in reports if not r.lead), key=lambda r: r.pk):
+        lead_code = LEADS[report.node.ref.split(".")[0]][0]
+        state = INPUT_STATES[inputs.setdefault(lead_code, 0) % len(INPUT_STATES)]
+        inputs[lead_code] += 1
+        _advance(report, state)
+    pending = {
+        (r.node_id, r.jurisdiction_id)
+        for r in ProgressReport.objects.filter(cycle=cycle, lead=False).exclude(
+            state=ProgressReport.State.CONSOLIDATED
+        )
+    }
+    leads: dict[tuple[str, bool], int] = {}
+    for report in sorted((r for r in reports if r.lead), key=lambda r: r.pk):
+        if (report.node_id, report.jurisdiction_id) in pending:
+            continue  # its inputs are not all in yet: the lead report waits as a draft
+        key = (report.agency.code, report.jurisdiction_id is not None)
+        order = LOCAL_STATES if key[1] else LEAD_STATES
+        state = order[leads.setdefault(key, 0) % len(order)]
+        leads[key] += 1
+        _advance(report, state)
     observations = 0
     # A published plan always states where and when it applies.
     assert plan.period_end is not None and plan.jurisdiction is not None
@@ -121,6 +133,28 @@ def generate(*, plan: Plan, seed: int = 2023) -> dict[str, int]:
         "reports": ProgressReport.objects.filter(cycle=cycle).count(),
         "observations": observations,
     }
+
+
+def _advance(report: ProgressReport, state: str) -> None:
+    """Take a saved draft through the workflow, as the system actor, to `state`."""
+    system = system_actor()
+    report.refresh_from_db()
+    if state == "draft":
+        return
+    report = services.report_submit(report=report, actor=system, version=report.version)
+    if state == "consolidated":
+        services.report_consolidate(report=report, actor=system, version=report.version)
+    elif state == "returned":
+        services.report_return(
+            report=report,
+            actor=system,
+            version=report.version,
+            reason=f"{SYNTHETIC} Please add the figures for 2023 and name their source.",
+        )
+    elif state in ("approved", "published"):
+        report = services.report_approve(report=report, actor=system, version=report.version)
+        if state == "published":
+            services.report_publish(report=report, actor=system, version=report.version)
 
 
 def services_goal_level(target: Target) -> Decimal:

@@ -8,9 +8,13 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring")
 
     def ready(self) -> None:
-        from hrap.core import panels, revisions
+        from hrap.core import audit_links, panels, revisions
+        from hrap.monitoring.home import cycle_links, report_links
         from hrap.monitoring.revisions import FOLLOWER
         from hrap.monitoring.views import node_panel
+
+        audit_links.register("monitoring.progressreport", report_links)
+        audit_links.register("monitoring.reportingcycle", cycle_links)
 
         panels.register("node", node_panel)
         # Cycles and reports follow a plan to its new revision (after plans' own carry).

@@ -18,6 +18,61 @@ class CycleForm(forms.Form):
     opens = forms.DateField(label=_("Opens"), widget=forms.DateInput(attrs={"type": "date"}))
     due = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
     closes = forms.DateField(label=_("Closes"), widget=forms.DateInput(attrs={"type": "date"}))
+    open_now = forms.BooleanField(
+        label=_("Open it now: one report for every assignment of the plan"),
+        required=False,
+        initial=True,
+        help_text=_("Untick to keep it planned, to be opened from its page later."),
+    )
+
+
+class CycleFilterForm(forms.Form):
+    """What the cycle page shows: filters and the order, all optional (GET)."""
+
+    SORTS = (
+        ("task", _("task order")),
+        ("state", _("state")),
+        ("agency", _("agency")),
+        ("place", _("place")),
+    )
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", _("any")), *list(ProgressReport.State.choices)],
+    )
+    agency = forms.ChoiceField(label=_("Agency"), required=False)
+    part = forms.ChoiceField(label=_("Part"), required=False)
+    place = forms.ChoiceField(label=_("Place"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        agencies: list[tuple[str, str]],
+        parts: list[tuple[str, str]],
+        places: list[tuple[str, str]],
+    ) -> None:
+        super().__init__(data)
+        self._choices("agency").choices = [("", _("any")), *agencies]
+        self._choices("part").choices = [("", _("any")), *parts]
+        self._choices("place").choices = [("", _("any")), ("national", _("national")), *places]
+
+    def _choices(self, name: str) -> forms.ChoiceField:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        return field
+
+    def given(self) -> dict[str, Any]:
+        """The valid filters; a value that is not one of the choices is ignored (and shown as an
+        error beside its field), never a server error."""
+        self.is_valid()
+        return {
+            name: self.cleaned_data.get(name)
+            for name in self.fields
+            if name not in self.errors and self.cleaned_data.get(name)
+        }
 
 
 class ReportForm(forms.Form):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hrap.core.models import Versioned
@@ -154,6 +158,32 @@ class ProgressReport(Versioned):
 
     def __str__(self) -> str:
         return f"{self.cycle.period} · {self.node.ref} · {self.agency.code}"
+
+    @property
+    def is_overdue(self) -> bool:
+        """Past the cycle's due date and not handed in (`overdue_q` below, for lists)."""
+        return is_overdue(self)
+
+
+# Overdue: the cycle's due date has passed and the report's writer has not handed it in (a draft
+# never submitted, or a returned report not yet resubmitted). What waits for a reviewer after the
+# due date is the reviewer's backlog, not the writer's lateness (decision 0030). The one statement
+# of the rule, as a filter (`overdue_q`) and for one report (`ProgressReport.is_overdue`).
+OVERDUE_STATES = (ProgressReport.State.DRAFT, ProgressReport.State.RETURNED)
+
+
+def overdue_q(today: date | None = None, prefix: str = "") -> Q:
+    """Overdue reports as a filter on `ProgressReport` (or, with `prefix` such as "reports__",
+    on a model that reaches reports through it)."""
+    today = today or timezone.localdate()
+    return Q(
+        **{f"{prefix}cycle__due__lt": today, f"{prefix}state__in": [str(s) for s in OVERDUE_STATES]}
+    )
+
+
+def is_overdue(report: ProgressReport, today: date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return report.state in OVERDUE_STATES and report.cycle.due < today
 
 
 class Evidence(models.Model):

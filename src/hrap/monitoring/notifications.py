@@ -26,13 +26,14 @@ STEPS: dict[str, tuple[str, dict[str, object]]] = {
     "revise": ("report.edit", {"state": State.RETURNED}),
     "consolidate": ("report.consolidate", {"state": State.SUBMITTED, "lead": False}),
     "review": ("report.approve", {"state": State.SUBMITTED, "lead": True}),
+    "publish": ("report.publish", {"state": State.APPROVED}),
 }
 
 
 @dataclass(frozen=True)
 class Waiting:
     report: ProgressReport
-    why: str  # write, revise, consolidate, review
+    why: str  # write, revise, consolidate, review, publish
 
 
 def _open_reports() -> QuerySet[ProgressReport]:

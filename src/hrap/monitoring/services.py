@@ -55,7 +55,7 @@ def cycle_create(
         lambda: ReportingCycle.objects.create(
             plan=plan, period=period, opens=opens, due=due, closes=closes
         ),
-        Problem("period", f"the plan already has a cycle for {period}"),
+        Problem("period", _("the plan already has a cycle for %(period)s") % {"period": period}),
     )
     audit.record(
         actor=actor,
@@ -64,6 +64,15 @@ def cycle_create(
         after={"period": period, "due": due.isoformat()},
     )
     return cycle
+
+
+@transaction.atomic
+def cycle_start(
+    *, plan: Plan, actor: Actor, period: str, opens: date, due: date, closes: date
+) -> tuple[ReportingCycle, int]:
+    """Create a cycle and open it in one step (all or nothing): the cycle and its report count."""
+    cycle = cycle_create(plan=plan, actor=actor, period=period, opens=opens, due=due, closes=closes)
+    return cycle, cycle_open(cycle=cycle, actor=actor)
 
 
 @transaction.atomic

@@ -1,15 +1,18 @@
 from django.urls import path
 
-from hrap.monitoring import views
+from hrap.monitoring import cycle_views, home, views
 
 app_name = "monitoring"
 
 urlpatterns = [
-    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/", home.my_reports, name="inbox"),
+    path("cycles/", home.cycles_index, name="cycles_index"),
+    path("values/", home.values_index, name="values"),
+    path("review/", home.review_index, name="review"),
     path("indicators/<int:indicator_id>/values/", views.observation_grid, name="grid"),
     path("calendar/<str:token>.ics", views.calendar, name="calendar"),
-    path("cycles/<slug:slug>/", views.cycle_list, name="cycles"),
-    path("cycles/<slug:slug>/<str:period>/", views.cycle_detail, name="cycle"),
+    path("cycles/<slug:slug>/", cycle_views.cycle_list, name="cycles"),
+    path("cycles/<slug:slug>/<str:period>/", cycle_views.cycle_detail, name="cycle"),
     path("cycles/<slug:slug>/<str:period>/open/", views.cycle_open, name="cycle_open"),
     path("cycles/<slug:slug>/<str:period>/template.xlsx", views.upload_template, name="template"),
     path("cycles/<slug:slug>/<str:period>/upload/", views.observations_upload, name="upload"),

@@ -30,7 +30,7 @@ from hrap.core.errors import (
 from hrap.core.forms import form_integer
 from hrap.directory.models import Jurisdiction
 from hrap.monitoring import notifications, selectors, services
-from hrap.monitoring.forms import CycleForm, ReportForm, ReturnForm, ValueGridForm
+from hrap.monitoring.forms import ReportForm, ReturnForm, ValueGridForm
 from hrap.monitoring.models import Observation, ProgressReport, ReportingCycle
 from hrap.plans import selectors as plan_selectors
 from hrap.plans.models import Indicator, Plan, PlanNode
@@ -38,52 +38,6 @@ from hrap.plans.models import Indicator, Plan, PlanNode
 
 def _plan(request: HttpRequest, slug: str) -> Plan:
     return plan_selectors.plan_get(viewer=request.user, slug=slug)
-
-
-@require_http_methods(["GET", "POST"])
-def cycle_list(request: HttpRequest, slug: str) -> HttpResponse:
-    plan = _plan(request, slug)
-    can_create = policy.can(request.user, "cycle.open", plan)
-    form = CycleForm(request.POST or None)
-    if request.method == "POST":
-        policy.require(request.user, "cycle.open", plan)
-        if form.is_valid():
-            try:
-                cycle = services.cycle_create(plan=plan, actor=request.user, **form.cleaned_data)
-            except InvalidInput as exc:
-                for problem in exc.problems:
-                    form.add_error(
-                        problem.where if problem.where in form.fields else None, problem.what
-                    )
-            else:
-                return HttpResponseRedirect(reverse("monitoring:cycle", args=[slug, cycle.period]))
-    return render(
-        request,
-        "monitoring/cycle_list.html",
-        {
-            "plan": plan,
-            "cycles": selectors.cycle_list(viewer=request.user, plan=plan),
-            "form": form if can_create else None,
-        },
-    )
-
-
-@require_safe
-def cycle_detail(request: HttpRequest, slug: str, period: str) -> HttpResponse:
-    plan = _plan(request, slug)
-    cycle = selectors.cycle_get(viewer=request.user, plan=plan, period=period)
-    reports = selectors.report_list(viewer=request.user, cycle=cycle)
-    return render(
-        request,
-        "monitoring/cycle_detail.html",
-        {
-            "plan": plan,
-            "cycle": cycle,
-            "reports": reports,
-            "can_open": policy.can(request.user, "cycle.open", plan),
-            "can_enter": policy.can(request.user, "observation.enter"),
-        },
-    )
 
 
 @login_required
@@ -293,15 +247,6 @@ def observations_upload(request: HttpRequest, slug: str, period: str) -> HttpRes
         request,
         "monitoring/upload.html",
         {"plan": plan, "cycle": cycle, "problems": problems},
-    )
-
-
-@login_required
-@require_safe
-def inbox(request: HttpRequest) -> HttpResponse:
-    """My reports: what waits for this person to act."""
-    return render(
-        request, "monitoring/inbox.html", {"items": notifications.waiting_for(request.user)}
     )
 
 

@@ -8,8 +8,14 @@ class PlansConfig(AppConfig):
     verbose_name = _("Plans")
 
     def ready(self) -> None:
-        from hrap.core import revisions
+        from hrap.core import audit_links, revisions
+        from hrap.plans import audit_links as links
         from hrap.plans import carry
+
+        audit_links.register("plans.plan", links.plans)
+        audit_links.register("plans.plannode", links.nodes)
+        audit_links.register("plans.target", links.targets)
+        audit_links.register("plans.assignment", links.assignments)
 
         # The first follower of a new revision: assignments, targets, indicators, metadata.
         revisions.register(
