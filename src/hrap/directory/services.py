@@ -146,7 +146,7 @@ def agency_create(
             parent=parent,
             joint_meeting_member=joint_meeting_member,
         ),
-        Problem("code", f"an agency with code {code!r} already exists"),
+        Problem("code", _("an agency with code %(code)r already exists") % {"code": code}),
     )
     audit.record(
         actor=actor,
