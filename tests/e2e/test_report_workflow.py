@@ -91,9 +91,15 @@ def test_a_report_from_draft_to_published_in_the_browser(browser, live_server, w
 
     lead = session(browser, live_server, "focal-mee")
     lead.goto(lead_url)
-    assert "[National Development and Reform Commission] Funded 40 monitoring stations." in lead.locator("#id_narrative").input_value()
+    assert (
+        "[National Development and Reform Commission] Funded 40 monitoring stations."
+        in lead.locator("#id_narrative").input_value()
+    )
     lead.select_option("#id_progress", "on_track")
-    lead.fill("#id_narrative", "PM2.5 fell in most cities. [National Development and Reform Commission] Funded 40 monitoring stations.")
+    lead.fill(
+        "#id_narrative",
+        "PM2.5 fell in most cities. [National Development and Reform Commission] Funded 40 monitoring stations.",
+    )
     lead.click("button:has-text('Save')")
     lead.click("button:has-text('Submit')")
 
@@ -107,7 +113,8 @@ def test_a_report_from_draft_to_published_in_the_browser(browser, live_server, w
     lead.goto(lead_url)
     assert "Give the number of cities." in lead.locator(".returned").inner_text()
     lead.fill(
-        "#id_narrative", "PM2.5 fell in 312 of 339 cities. [National Development and Reform Commission] Funded 40 monitoring stations."
+        "#id_narrative",
+        "PM2.5 fell in 312 of 339 cities. [National Development and Reform Commission] Funded 40 monitoring stations.",
     )
     lead.click("button:has-text('Save')")
     lead.click("button:has-text('Submit')")

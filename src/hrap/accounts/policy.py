@@ -246,9 +246,7 @@ def _rule(
     lead: bool | None = None,
 ) -> ReportRule:
     frozen = None if states is None else frozenset(states)
-    return ReportRule(
-        {r: frozenset(g) for r, g in grants.items()}, frozen, frozenset(public), lead
-    )
+    return ReportRule({r: frozenset(g) for r, g in grants.items()}, frozen, frozenset(public), lead)
 
 
 _WRITE = _rule(

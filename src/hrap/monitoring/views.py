@@ -169,7 +169,11 @@ def _offered(user: Any, report: ProgressReport) -> list[tuple[str, str]]:
         "approve": _("Approve"),
         "publish": _("Publish"),
     }
-    return [(step, label) for step, label in labels.items() if policy.can(user, _action(step, report), report)]
+    return [
+        (step, label)
+        for step, label in labels.items()
+        if policy.can(user, _action(step, report), report)
+    ]
 
 
 def _not_now(request: HttpRequest, step: str, report: ProgressReport) -> None:
