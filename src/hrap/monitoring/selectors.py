@@ -12,8 +12,8 @@ from hrap.accounts import policy
 from hrap.accounts.policy import User
 from hrap.core.errors import NotFound
 from hrap.monitoring import progress
-from hrap.monitoring.periods import parse_period
 from hrap.monitoring.models import Observation, ProgressReport, ReportingCycle
+from hrap.monitoring.periods import parse_period
 from hrap.plans.models import Plan, PlanNode, Target
 
 

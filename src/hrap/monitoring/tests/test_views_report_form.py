@@ -70,7 +70,7 @@ def test_text_typed_and_not_saved_is_submitted_with_the_submit(places) -> None:
 
 def test_a_refused_submit_keeps_the_text_and_names_the_agencies(places) -> None:
     lead = places.report("mee")
-    status, page = post(
+    _, page = post(
         places, "focal-mee", lead, step="submit", version=1, **TEXT, narrative="PM2.5 fell."
     )
     lead.refresh_from_db()
@@ -82,7 +82,7 @@ def test_a_refused_submit_keeps_the_text_and_names_the_agencies(places) -> None:
 def test_attaching_a_file_saves_the_text_typed_beside_it(places) -> None:
     report = places.report("ndrc")
     note = SimpleUploadedFile("note.txt", b"stations")
-    status, page = post(
+    _, page = post(
         places, "focal-ndrc", report, step="attach", version=1, evidence=note, **TEXT,
         narrative="Typed before attaching.",
     )  # fmt: skip
