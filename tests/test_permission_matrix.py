@@ -220,6 +220,10 @@ CASES: list[Case] = [
     Case("monitoring:report", REPORT, "post", SAVE, {**only({"administrator", "focal_mee"}, 302, 404), "anonymous": 302}, writes={"administrator", "focal_mee"}),  # anonymous: to log in, the text kept in the browser
     Case("monitoring:report", LOCAL_REPORT, expect=only(SEES_LOCAL_REPORT, 200, 404, anonymous=404)),
     Case("monitoring:report", LOCAL_REPORT, "post", SAVE, {**only({"administrator", "focal_mof", "regional_bj"}, 302, 404), "anonymous": 302}, writes={"administrator", "focal_mof", "regional_bj"}),
+    # One form: a step posted to the report itself. Approving a draft is not a step of it now:
+    # staff are told so (and nothing is written), those who never approve are refused.
+    Case("monitoring:report", REPORT, "post", {"step": "approve", "version": 1}, {**only(STAFF, 302, 404), "anonymous": 302, "evaluator": 403, "focal_mee": 403, "reviewer_mee": 403}, writes=set()),
+    Case("monitoring:report", REPORT, "post", {**SAVE, "step": "submit"}, {**only({"administrator", "focal_mee"}, 302, 404), "anonymous": 302}, writes={"administrator", "focal_mee"}),
     write_only("monitoring:report_step", {**REPORT, "step": "submit"}),
     Case("monitoring:report_step", {**REPORT, "step": "submit"}, "post", {"version": 1}, {**only({"administrator", "focal_mee"}, 302, 404), "secretariat": 403, "evaluator": 403, "reviewer_mee": 403}, writes={"administrator", "focal_mee"}),
     Case("monitoring:report_step", {**LOCAL_REPORT, "step": "submit"}, "post", {"version": 1}, {**only({"administrator", "focal_mof", "regional_bj"}, 302, 404), "secretariat": 403, "evaluator": 403}, writes={"administrator", "focal_mof", "regional_bj"}),

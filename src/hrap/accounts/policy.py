@@ -57,6 +57,7 @@ REPORT_ACTIONS = {
     "report.submit",
     "report.consolidate",
     "report.return",
+    "report.return_input",
     "report.approve",
     "report.publish",
 }
@@ -130,6 +131,10 @@ def can(
     if user is None:
         # There is no "nobody" that may do everything: work done by HRAP itself runs as the
         # system actor, which is named in the audit trail.
+        return False
+    if action in REPORT_ACTIONS and obj is not None and not _report_fits(action, obj):
+        # A step that is not one of this report now (approving a published report, editing a
+        # submitted one) is nobody's, administrators' and HRAP's own included.
         return False
     if is_system(user):
         return True
@@ -229,20 +234,25 @@ class ReportRule:
     grants: Mapping[str, frozenset[Reach]]
     states: frozenset[str] | None = None  # the action exists in these states only (None: any)
     public: frozenset[str] = frozenset()  # in these states anyone may, signed in or not
+    # The action exists for the lead agency's reports only (True), for co-implementers' inputs
+    # only (False), or for both (None).
+    lead: bool | None = None
 
 
 def _rule(
-    grants: dict[str, set[Reach]], states: set[str] | None = None, public: Iterable[str] = ()
+    grants: dict[str, set[Reach]],
+    states: set[str] | None = None,
+    public: Iterable[str] = (),
+    lead: bool | None = None,
 ) -> ReportRule:
     frozen = None if states is None else frozenset(states)
-    return ReportRule({r: frozenset(g) for r, g in grants.items()}, frozen, frozenset(public))
+    return ReportRule({r: frozenset(g) for r, g in grants.items()}, frozen, frozenset(public), lead)
 
 
 _WRITE = _rule(
     {Role.FOCAL_POINT: {Reach.AGENCY}, Role.REGIONAL_FOCAL_POINT: {Reach.REGION}},
     states={"draft", "returned"},
 )
-_SECRETARIAT = _rule({Role.SECRETARIAT: {Reach.ALL}})
 # The one statement of who may do what to which report. `can` reads it for one report,
 # `report_q` turns it into a filter for lists, `report_people` finds the people a report waits
 # for (mail); administrators and the system actor may do everything besides.
@@ -260,11 +270,18 @@ REPORT_RULES: dict[str, ReportRule] = {
     # The agency's focal point, or, for a task carried out locally, the region's (or one above).
     "report.edit": _WRITE,
     "report.submit": _WRITE,
-    # The lead agency's reviewer takes co-implementers' inputs into its report.
-    "report.consolidate": _rule({Role.LEAD_REVIEWER: {Reach.LEAD}}),
-    "report.return": _SECRETARIAT,
-    "report.approve": _SECRETARIAT,
-    "report.publish": _SECRETARIAT,
+    # The lead agency's reviewer takes a co-implementer's submitted input into its report, or
+    # returns it to the co-implementer for revision.
+    "report.consolidate": _rule(
+        {Role.LEAD_REVIEWER: {Reach.LEAD}}, states={"submitted"}, lead=False
+    ),
+    "report.return_input": _rule(
+        {Role.LEAD_REVIEWER: {Reach.LEAD}}, states={"submitted"}, lead=False
+    ),
+    # The secretariat reviews the lead agency's report: returns or approves it, then publishes.
+    "report.return": _rule({Role.SECRETARIAT: {Reach.ALL}}, states={"submitted"}, lead=True),
+    "report.approve": _rule({Role.SECRETARIAT: {Reach.ALL}}, states={"submitted"}, lead=True),
+    "report.publish": _rule({Role.SECRETARIAT: {Reach.ALL}}, states={"approved"}, lead=True),
 }
 # What makes a report one's own to act on: writing it, consolidating it, reviewing it.
 REPORT_DUTIES = ("report.edit", "report.consolidate", "report.approve")
@@ -367,14 +384,43 @@ def _reaches_every_report(user: User | None, action: str) -> bool:
     return any(Reach.ALL in rule.grants.get(role, ()) for role in roles(user))
 
 
+def _report_fits(action: str, report: Any) -> bool:
+    """Whether the action is a step of this report at all now: its state, lead or input."""
+    rule = REPORT_RULES[action]
+    if report.state in rule.public:
+        return True
+    if rule.states is not None and report.state not in rule.states:
+        return False
+    return rule.lead is None or bool(report.lead) == rule.lead
+
+
+def _fits_q(rule: ReportRule) -> Q:
+    """`_report_fits` as a filter."""
+    found = EVERYTHING
+    if rule.states is not None:
+        found &= Q(state__in=sorted(rule.states))
+    if rule.lead is not None:
+        found &= Q(lead=rule.lead)
+    return found
+
+
 def _report_allows(user: User | None, action: str, report: Any) -> bool:
     if report is None:
         return _reaches_every_report(user, action)
     rule = REPORT_RULES[action]
     if report.state in rule.public:
         return True
-    if rule.states is not None and report.state not in rule.states:
+    return bool(_Holders(memberships(user)).reached(rule, _ReportFacts(report)))
+
+
+def reaches_report(user: User | None, action: str, report: Any) -> bool:
+    """Whether the person holds `action` on this report whatever its state: those who do are
+    told why a step is not possible now; those who do not are refused."""
+    if user is None:
         return False
+    if is_system(user) or Role.ADMINISTRATOR in roles(user):
+        return True
+    rule = REPORT_RULES[action]
     return bool(_Holders(memberships(user)).reached(rule, _ReportFacts(report)))
 
 
@@ -388,10 +434,8 @@ def report_q(user: User | None, action: str = "report.view", *, duty: bool = Fal
     if user is None:
         return NOTHING  # as `can`: no "nobody" (anonymous visitors are AnonymousUser)
     if not duty and (is_system(user) or Role.ADMINISTRATOR in roles(user)):
-        return EVERYTHING
-    found = _grants_q(user, rule)
-    if rule.states is not None:
-        found &= Q(state__in=sorted(rule.states))
+        return _fits_q(rule)
+    found = _grants_q(user, rule) & _fits_q(rule)
     if rule.public and not duty:
         found |= Q(state__in=sorted(rule.public))
     return found
@@ -453,7 +497,7 @@ def report_people(action: str, reports: Iterable[Any]) -> dict[int, set[int]]:
     (a report not in the action's states has nobody): whom a reminder or a notice goes to.
     Administrators may do anything, but nothing waits for them unless a grant says so."""
     rule = REPORT_RULES[action]
-    reports = [r for r in reports if rule.states is None or r.state in rule.states]
+    reports = [r for r in reports if _report_fits(action, r)]
     if not reports:
         return {}
     holders = _Holders(Membership.objects.filter(role__in=list(rule.grants), user__is_active=True))

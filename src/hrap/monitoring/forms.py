@@ -93,8 +93,12 @@ class ReportForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
+    # Not required in the page: the same form approves; returning without a reason is refused
+    # by the service, with the text kept.
     reason = forms.CharField(
-        label=_("What should be revised"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What should be revised (to return the report)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
 
 

@@ -11,14 +11,15 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hrap.accounts import policy
 from hrap.core import audit
 from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, Problem
+from hrap.core.localized import choose
 from hrap.core.unique import create_once
+from hrap.monitoring import selectors
 from hrap.monitoring.models import Evidence, ProgressReport, ReportingCycle
 from hrap.monitoring.observations import (  # noqa: F401  (the services of values, named here)
     Actor,
@@ -112,6 +113,24 @@ def _locked(report: ProgressReport, version: int | None = None) -> ProgressRepor
     return current
 
 
+def _require_step(actor: Actor, action: str, report: ProgressReport) -> None:
+    """The policy's answer for this report now: a step that is not one of the report in its
+    state is `InvalidTransition` for those who hold the action, `PermissionDenied` for others."""
+    if policy.can(actor, action, report):
+        return
+    if policy.reaches_report(actor, action, report):
+        raise InvalidTransition(
+            _("This step is not possible now: the report is %(state)s.")
+            % {"state": report.get_state_display()}
+        )
+    policy.require(actor, action, report)
+
+
+def agency_label(agency: Any) -> str:
+    """An agency as people know it: its name in the interface language, else its code."""
+    return choose(agency.name).text or agency.code
+
+
 def _step(
     report: ProgressReport, actor: Actor, action: str, state: str, **fields: Any
 ) -> ProgressReport:
@@ -134,7 +153,7 @@ def report_save(
 ) -> ProgressReport:
     """Save a draft; refused if someone saved it since `version` (nothing is overwritten)."""
     report = _locked(report, version)
-    policy.require(actor, "report.edit", report)
+    _require_step(actor, "report.edit", report)
     unknown = set(texts) - set(ProgressReport.TEXT_FIELDS)
     if unknown:
         raise InvalidInput(
@@ -166,17 +185,21 @@ def report_submit(*, report: ProgressReport, actor: Actor, version: int) -> Prog
     """A focal point hands the report on: a lead agency's to the secretariat, a co-implementer's
     to the lead agency, which consolidates it."""
     report = _locked(report, version)
-    policy.require(actor, "report.submit", report)
-    if report.state not in (State.DRAFT, State.RETURNED):
-        raise InvalidTransition(
-            _("a %(state)s report cannot be submitted") % {"state": report.get_state_display()}
-        )
+    _require_step(actor, "report.submit", report)
     if report.lead:
-        waiting = _same_task_and_place(report).filter(lead=False).exclude(state=State.CONSOLIDATED)
-        if waiting.exists():
-            agencies = ", ".join(sorted(waiting.values_list("agency__code", flat=True)))
+        waiting = (
+            selectors.same_task_and_place(report)
+            .filter(lead=False)
+            .exclude(state=State.CONSOLIDATED)
+            .select_related("agency")
+        )
+        if waiting:
+            agencies = ", ".join(sorted(agency_label(r.agency) for r in waiting))
             raise InvalidTransition(
-                _("co-implementers' inputs are not consolidated yet: %(agencies)s")
+                _(
+                    "Not submitted: the co-implementers' inputs are not consolidated yet "
+                    "(%(agencies)s). Consolidate or return them first."
+                )
                 % {"agencies": agencies}
             )
     report = _step(
@@ -201,35 +224,21 @@ def _notify_reviewers(report_id: int) -> None:
         send_review_notice.enqueue(user_id, report_id)
 
 
-def _same_task_and_place(report: ProgressReport) -> QuerySet[ProgressReport]:
-    """The reports of the cycle on the same task for the same jurisdiction (national with
-    national): a lead agency consolidates its co-implementers there, and nowhere else."""
-    place = (
-        Q(jurisdiction__isnull=True)
-        if report.jurisdiction_id is None
-        else Q(jurisdiction_id=report.jurisdiction_id)
-    )
-    return ProgressReport.objects.filter(place, cycle_id=report.cycle_id, node_id=report.node_id)
-
-
 @transaction.atomic
 def report_consolidate(*, report: ProgressReport, actor: Actor, version: int) -> ProgressReport:
     """The lead agency takes a co-implementer's submitted input into its own report."""
     report = _locked(report, version)
-    policy.require(actor, "report.consolidate", report)
-    if report.lead or report.state != State.SUBMITTED:
-        raise InvalidTransition(_("only a submitted co-implementer input can be consolidated"))
-    lead = _same_task_and_place(report).select_for_update().filter(lead=True).first()
+    _require_step(actor, "report.consolidate", report)
+    lead = selectors.same_task_and_place(report).select_for_update().filter(lead=True).first()
     if lead is None:
         raise InvalidTransition(
-            _("the task has no lead agency report for this place in this cycle")
+            _("The task has no lead agency report for this place in this cycle.")
         )
+    label = agency_label(report.agency)
     for name in ("narrative", "measures", "difficulties", "next_steps"):
         addition = getattr(report, name).strip()
         if addition:
-            combined = "\n\n".join(
-                p for p in (getattr(lead, name), f"[{report.agency.code}] {addition}") if p
-            )
+            combined = "\n\n".join(p for p in (getattr(lead, name), f"[{label}] {addition}") if p)
             setattr(lead, name, combined)
     lead.version += 1
     lead.save()
@@ -240,36 +249,39 @@ def report_consolidate(*, report: ProgressReport, actor: Actor, version: int) ->
 def report_return(
     *, report: ProgressReport, actor: Actor, version: int, reason: str
 ) -> ProgressReport:
+    """Send a submitted report back for revision, with the reason: the lead agency's report by
+    the secretariat, a co-implementer's input by the lead agency's reviewer."""
     report = _locked(report, version)
-    policy.require(actor, "report.return", report)
-    if report.state != State.SUBMITTED:
-        raise InvalidTransition(
-            _("a %(state)s report cannot be returned") % {"state": report.get_state_display()}
-        )
+    action = "report.return" if report.lead else "report.return_input"
+    _require_step(actor, action, report)
     if not reason.strip():
-        raise InvalidInput([Problem("reason", _("say what the agency should revise"))])
-    return _step(report, actor, "report.return", State.RETURNED, return_reason=reason.strip())
+        raise InvalidInput([Problem("reason", _("Say what the agency should revise."))])
+    report = _step(report, actor, action, State.RETURNED, return_reason=reason.strip())
+    report_id = report.pk
+    transaction.on_commit(lambda: _notify_writers(report_id))
+    return report
+
+
+def _notify_writers(report_id: int) -> None:
+    from hrap.monitoring import notifications
+    from hrap.monitoring.tasks import send_return_notice
+
+    report = ProgressReport.objects.select_related("node").get(pk=report_id)
+    for user_id in notifications.people_waited_for("revise", [report]).get(report_id, []):
+        send_return_notice.enqueue(user_id, report_id)
 
 
 @transaction.atomic
 def report_approve(*, report: ProgressReport, actor: Actor, version: int) -> ProgressReport:
     report = _locked(report, version)
-    policy.require(actor, "report.approve", report)
-    if report.state != State.SUBMITTED or not report.lead:
-        raise InvalidTransition(
-            _("a %(state)s report cannot be approved") % {"state": report.get_state_display()}
-        )
+    _require_step(actor, "report.approve", report)
     return _step(report, actor, "report.approve", State.APPROVED, approved_at=timezone.now())
 
 
 @transaction.atomic
 def report_publish(*, report: ProgressReport, actor: Actor, version: int) -> ProgressReport:
     report = _locked(report, version)
-    policy.require(actor, "report.publish", report)
-    if report.state != State.APPROVED:
-        raise InvalidTransition(
-            _("a %(state)s report cannot be published") % {"state": report.get_state_display()}
-        )
+    _require_step(actor, "report.publish", report)
     return _step(report, actor, "report.publish", State.PUBLISHED, published_at=timezone.now())
 
 
@@ -297,7 +309,7 @@ EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 @transaction.atomic
 def evidence_add(*, report: ProgressReport, actor: Actor, upload: Any) -> Evidence:
     """Attach a file: its type is checked by name and by content, its size capped."""
-    policy.require(actor, "report.edit", report)
+    _require_step(actor, "report.edit", report)
     name = str(getattr(upload, "name", "") or "file")[-200:]
     suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     problems = []
@@ -360,7 +372,7 @@ def evidence_add(*, report: ProgressReport, actor: Actor, upload: Any) -> Eviden
 
 @transaction.atomic
 def evidence_remove(*, evidence: Evidence, actor: Actor) -> None:
-    policy.require(actor, "report.edit", evidence.report)
+    _require_step(actor, "report.edit", evidence.report)
     audit.record(
         actor=actor,
         action="evidence.remove",

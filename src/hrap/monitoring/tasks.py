@@ -68,3 +68,16 @@ def send_review_notice(user_id: int, report_id: int) -> bool:
         return False
     _mail(user, "review", {"report": reports[0], "report_ids": [report_id]}, about=reports[0])
     return True
+
+
+@task()
+def send_return_notice(user_id: int, report_id: int) -> bool:
+    """To those who write a report: it came back, and why."""
+    user = _recipient(user_id)
+    if user is None:
+        return False
+    reports = still_waits_for(user, [report_id], "revise")
+    if not reports:
+        return False
+    _mail(user, "return", {"report": reports[0], "report_ids": [report_id]}, about=reports[0])
+    return True

@@ -66,49 +66,214 @@ def _report_url(report: ProgressReport) -> str:
     )
 
 
+# The steps of the report form: its buttons' `step` values. Saving and attaching are the
+# writer's; the others are workflow steps, each its own service.
+STEPS = ("save", "attach", "submit", "consolidate", "return", "approve", "publish")
+WORKFLOW = {
+    "submit": services.report_submit,
+    "consolidate": services.report_consolidate,
+    "approve": services.report_approve,
+    "publish": services.report_publish,
+}
+
+
+def _action(step: str, report: ProgressReport) -> str:
+    """The policy's action for a step of this report."""
+    if step == "return":
+        return "report.return" if report.lead else "report.return_input"
+    return "report.edit" if step in ("save", "attach") else f"report.{step}"
+
+
+def _step_names() -> dict[str, str]:
+    return {
+        "save": _("save"),
+        "attach": _("attach a file to"),
+        "submit": _("submit"),
+        "consolidate": _("consolidate"),
+        "return": _("return"),
+        "approve": _("approve"),
+        "publish": _("publish"),
+    }
+
+
+def _done(step: str, report: ProgressReport) -> str:
+    """What a step did, and the state the report is in now."""
+    if step == "submit":
+        if report.lead:
+            return _("Submitted: the report is now awaiting review by the secretariat.")
+        return _("Submitted: your input now awaits consolidation by the lead agency.")
+    if step == "consolidate":
+        return _("Consolidated: the input is now part of the lead agency's report.")
+    if step == "return":
+        if report.lead:
+            return _("Returned to the agency for revision.")
+        return _("Returned to %(agency)s for revision.") % {
+            "agency": services.agency_label(report.agency)
+        }
+    if step == "approve":
+        return _("Approved: the report is now ready to publish.")
+    return _("Published: the report is now public.")
+
+
+def _offered(user: Any, report: ProgressReport) -> list[tuple[str, str]]:
+    """The workflow steps this person may take on this report now, as the policy says."""
+    labels = {
+        "submit": _("Submit") if report.lead else _("Submit to the lead agency"),
+        "consolidate": _("Consolidate into the lead agency's report"),
+        "approve": _("Approve"),
+        "publish": _("Publish"),
+    }
+    return [
+        (step, label)
+        for step, label in labels.items()
+        if policy.can(user, _action(step, report), report)
+    ]
+
+
+def _not_now(request: HttpRequest, step: str, report: ProgressReport) -> None:
+    """A step pressed on a stale page or posted by hand: say why, or refuse a stranger."""
+    if not policy.reaches_report(request.user, _action(step, report), report):
+        policy.require(request.user, _action(step, report), report)
+    messages.error(
+        request,
+        _("You cannot %(step)s this report now: it is %(state)s.")
+        % {"step": _step_names()[step], "state": report.get_state_display()},
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def report_detail(request: HttpRequest, slug: str, period: str, report_id: int) -> HttpResponse:
+    """The report: its text, files and workflow steps are one form, so a step never loses
+    what was typed (decision 0031)."""
     if request.method == "POST" and not request.user.is_authenticated:
         # A session that expired while typing: log in again and come back to the page, where
         # the browser still holds the text (keep-draft.js).
         return redirect_to_login(request.get_full_path())
     cycle, report = _report(request, slug, period, report_id)
-    can_edit = policy.can(request.user, "report.edit", report)
-    initial: dict[str, Any] = {name: getattr(report, name) for name in ProgressReport.TEXT_FIELDS}
-    form = ReportForm(request.POST or None, initial={**initial, "version": report.version})
-    conflict = None
     if request.method == "POST":
-        policy.require_or_hide(request.user, "report.edit", report)
-        if form.is_valid():
-            texts = {name: form.cleaned_data[name] for name in ProgressReport.TEXT_FIELDS}
-            try:
-                services.report_save(
-                    report=report, actor=request.user, version=form.cleaned_data["version"], **texts
-                )
-            except EditConflict:
-                report.refresh_from_db()
-                conflict = [
-                    (form.fields[name].label, getattr(report, name), texts[name])
-                    for name in ProgressReport.TEXT_FIELDS
-                    if getattr(report, name) != texts[name]
-                ]
-                data = request.POST.copy()
-                data["version"] = str(report.version)
-                form = ReportForm(data)
-                form.is_valid()
-            else:
-                messages.success(request, _("Saved."))
-                return HttpResponseRedirect(_report_url(report))
-    actions = [
-        (action, label)
-        for action, label, permission in (
-            ("submit", _("Submit"), "report.submit"),
-            ("consolidate", _("Consolidate into the lead agency's report"), "report.consolidate"),
-            ("approve", _("Approve"), "report.approve"),
-            ("publish", _("Publish"), "report.publish"),
+        return _report_post(request, cycle, report, request.POST.get("step") or "save")
+    return _report_page(request, cycle, report)
+
+
+def _report_post(
+    request: HttpRequest, cycle: ReportingCycle, report: ProgressReport, step: str
+) -> HttpResponse:
+    if step not in STEPS:
+        raise NotFound(f"no step {step!r}")
+    user = request.user
+    upload = request.FILES.get("evidence")
+    saved = False
+    version = form_integer(request.POST, "version", default=0)
+    if "progress" in request.POST or step == "save":
+        # The text comes with every button of the form: it is saved first, then the step.
+        if not policy.can(user, "report.edit", report):
+            if not policy.reaches_report(user, "report.edit", report):
+                policy.require_or_hide(user, "report.edit", report)
+            # Submitted (or returned) meanwhile: show what was typed, so it can be copied.
+            form = ReportForm(request.POST)
+            form.is_valid()
+            kept = [
+                (form.fields[name].label, request.POST.get(name, ""))
+                for name in ProgressReport.TEXT_FIELDS[1:]
+                if request.POST.get(name, "").strip()
+            ]
+            messages.error(
+                request,
+                _("Not saved: the report is %(state)s now and can no longer be edited.")
+                % {"state": report.get_state_display()},
+            )
+            return _report_page(request, cycle, report, kept=kept)
+        form = ReportForm(request.POST)
+        if not form.is_valid():
+            return _report_page(request, cycle, report, form=form)
+        texts = {name: form.cleaned_data[name] for name in ProgressReport.TEXT_FIELDS}
+        try:
+            report = services.report_save(
+                report=report, actor=user, version=form.cleaned_data["version"], **texts
+            )
+        except EditConflict:
+            report.refresh_from_db()
+            conflict = [
+                (form.fields[name].label, getattr(report, name), texts[name])
+                for name in ProgressReport.TEXT_FIELDS
+                if getattr(report, name) != texts[name]
+            ]
+            data = request.POST.copy()
+            data["version"] = str(report.version)
+            form = ReportForm(data)
+            form.is_valid()
+            if step not in ("save", "attach") or upload is not None:
+                messages.error(request, _("Nothing else was done: merge the texts first."))
+            return _report_page(request, cycle, report, form=form, conflict=conflict)
+        saved, version = True, report.version
+    if upload is not None or step == "attach":
+        if upload is None:
+            messages.error(request, _("Choose a file."))
+            return HttpResponseRedirect(_report_url(report))
+        if not policy.can(user, "report.edit", report):
+            _not_now(request, "attach", report)
+            return HttpResponseRedirect(_report_url(report))
+        try:
+            services.evidence_add(report=report, actor=user, upload=upload)
+        except (InvalidInput, InvalidTransition) as exc:
+            problems = getattr(exc, "problems", None)
+            refusal = "; ".join(p.what for p in problems) if problems else str(exc)
+            if saved:
+                refusal = _("Saved, but the file was not attached: %(why)s") % {"why": refusal}
+            messages.error(request, refusal)
+            return HttpResponseRedirect(_report_url(report))
+        if step == "attach":
+            messages.success(request, _("The file is attached."))
+    if step in ("save", "attach"):
+        if step == "save":
+            messages.success(
+                request,
+                _("Saved. The report stays %(state)s until it is submitted.")
+                % {"state": report.get_state_display()},
+            )
+        return HttpResponseRedirect(_report_url(report))
+    if not policy.can(user, _action(step, report), report):
+        _not_now(request, step, report)
+        return HttpResponseRedirect(_report_url(report))
+    try:
+        if step == "return":
+            report = services.report_return(
+                report=report, actor=user, version=version, reason=request.POST.get("reason", "")
+            )
+        else:
+            report = WORKFLOW[step](report=report, actor=user, version=version)
+    except EditConflict:
+        messages.error(
+            request,
+            _("Not done: someone changed this report since the page was loaded. Here it is now."),
         )
-        if policy.can(request.user, permission, report)
-    ]
+    except (InvalidTransition, InvalidInput) as exc:
+        problems = getattr(exc, "problems", None)
+        refusal = "; ".join(p.what for p in problems) if problems else str(exc)
+        if saved:
+            refusal = _("Saved, but: %(why)s") % {"why": refusal}
+        messages.error(request, refusal)
+    else:
+        messages.success(request, _done(step, report))
+    return HttpResponseRedirect(_report_url(report))
+
+
+def _report_page(
+    request: HttpRequest,
+    cycle: ReportingCycle,
+    report: ProgressReport,
+    *,
+    form: ReportForm | None = None,
+    conflict: list[tuple[Any, str, str]] | None = None,
+    kept: list[tuple[Any, str]] | None = None,
+) -> HttpResponse:
+    user = request.user
+    can_edit = policy.can(user, "report.edit", report)
+    if form is None and can_edit:
+        initial = {name: getattr(report, name) for name in ProgressReport.TEXT_FIELDS}
+        form = ReportForm(initial={**initial, "version": report.version})
+    can_return = policy.can(user, _action("return", report), report)
+    lead, inputs = selectors.report_family(viewer=user, report=report)
     return render(
         request,
         "monitoring/report_detail.html",
@@ -117,26 +282,17 @@ def report_detail(request: HttpRequest, slug: str, period: str, report_id: int) 
             "report": report,
             "form": form if can_edit else None,
             "conflict": conflict,
-            "actions": actions,
-            "can_return": policy.can(request.user, "report.return", report)
-            and report.state == ProgressReport.State.SUBMITTED
-            and report.lead,
-            "return_form": ReturnForm(),
-            "contributions": report.contributions.select_related("agency"),
+            "kept": kept,
+            "steps": _offered(user, report),
+            "can_return": can_return,
+            "return_form": ReturnForm() if can_return else None,
+            "lead_report": lead,
+            "inputs": inputs,
             "evidence": report.evidence.all(),
-            # The task's targets with their latest values: the numbers this report speaks to.
-            "progress": node_panel(request, report.node),
+            "values": selectors.report_values(report=report),
             "can_attach": can_edit,
         },
     )
-
-
-STEPS = {
-    "submit": services.report_submit,
-    "consolidate": services.report_consolidate,
-    "approve": services.report_approve,
-    "publish": services.report_publish,
-}
 
 
 @login_required
@@ -144,26 +300,11 @@ STEPS = {
 def report_step(
     request: HttpRequest, slug: str, period: str, report_id: int, step: str
 ) -> HttpResponse:
-    report = _report(request, slug, period, report_id)[1]
-    version = form_integer(request.POST, "version", default=0)
-    try:
-        if step == "return":
-            services.report_return(
-                report=report,
-                actor=request.user,
-                version=version,
-                reason=request.POST.get("reason", ""),
-            )
-        elif step in STEPS:
-            STEPS[step](report=report, actor=request.user, version=version)
-        else:
-            raise NotFound(f"no step {step!r}")
-    except (InvalidTransition, InvalidInput, EditConflict) as exc:
-        problems = getattr(exc, "problems", None)
-        messages.error(request, "; ".join(p.what for p in problems) if problems else str(exc))
-    else:
-        messages.success(request, _("Done: %(state)s.") % {"state": report.get_state_display()})
-    return HttpResponseRedirect(_report_url(report))
+    """One workflow step by its own address (the form's buttons post to the report itself)."""
+    cycle, report = _report(request, slug, period, report_id)
+    if step not in WORKFLOW and step != "return":
+        raise NotFound(f"no step {step!r}")
+    return _report_post(request, cycle, report, step)
 
 
 def node_panel(request: HttpRequest, node: object) -> SafeString | None:
@@ -292,19 +433,11 @@ def _ics_text(text: str) -> str:
 @login_required
 @require_POST
 def evidence_add(request: HttpRequest, slug: str, period: str, report_id: int) -> HttpResponse:
-    report = _report(request, slug, period, report_id)[1]
-    policy.require_or_hide(request.user, "report.edit", report)
-    upload = request.FILES.get("evidence")
-    if upload is None:
-        messages.error(request, _("Choose a file."))
-    else:
-        try:
-            services.evidence_add(report=report, actor=request.user, upload=upload)
-        except InvalidInput as exc:
-            messages.error(request, "; ".join(p.what for p in exc.problems))
-        else:
-            messages.success(request, _("The file is attached."))
-    return HttpResponseRedirect(_report_url(report))
+    """Attach a file by its own address (the report form attaches it with its text)."""
+    cycle, report = _report(request, slug, period, report_id)
+    if not policy.reaches_report(request.user, "report.edit", report):
+        policy.require_or_hide(request.user, "report.edit", report)
+    return _report_post(request, cycle, report, "attach")
 
 
 @require_safe

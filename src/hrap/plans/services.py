@@ -320,9 +320,10 @@ def _write_nodes(
     indicators: dict[str, Indicator] = {}
     targets = []
     for position, (node, spec) in enumerate(pending_targets):
-        key = json.dumps([spec["indicator"], spec["unit"]], sort_keys=True, ensure_ascii=False)
+        unit = measure_unit(spec["unit"], relative=spec["relative"])
+        key = json.dumps([spec["indicator"], unit], sort_keys=True, ensure_ascii=False)
         if key not in indicators:
-            indicators[key] = _indicator(spec["indicator"], spec["unit"])
+            indicators[key] = _indicator(spec["indicator"], unit)
         targets.append(
             Target(
                 node=node,
@@ -348,6 +349,14 @@ def _write_nodes(
         )
     Target.objects.bulk_create(targets)
     return {"nodes": node_count, "targets": len(targets)}
+
+
+def measure_unit(unit: str, *, relative: bool) -> str:
+    """The unit of what a target measures, from the target's own unit. "Fall by 10%" states the
+    change in per cent: the measure (PM2.5 in μg/m³, emissions in tonnes) is not in per cent, and
+    its unit is unknown until someone gives it on the indicator's page. A level ("reach 95%") or
+    an absolute change ("grow by 200 judges") is in the measure's unit."""
+    return "" if relative and unit.strip() == "%" else unit
 
 
 def _indicator(name: LocalizedText, unit: str) -> Indicator:
@@ -459,7 +468,7 @@ def target_create(
     last = node.targets.order_by("-position").values_list("position", flat=True).first()
     target = Target.objects.create(
         node=node,
-        indicator=_indicator(name, unit),
+        indicator=_indicator(name, measure_unit(unit, relative=relative)),
         value=value,
         unit=unit,
         direction=direction,

@@ -50,11 +50,12 @@ WRITES = {
     "regional-bj": LOCAL,
     "regional-haidian": {"bjepb@CN-BJ-HD-1"},
 }
+# (every report submitted: only a co-implementer's submitted input is consolidated)
 CONSOLIDATES = {
-    "admin": EVERY,
+    "admin": {"ndrc", "ndrc@CN-BJ"},
     # the lead of a report is the lead assignment for its own place (national for national)
-    "reviewer-mee": {"mee", "ndrc"},
-    "reviewer-bjepb": {"bjepb@CN-BJ", "ndrc@CN-BJ", "bjepb@CN-BJ-HD-1"},
+    "reviewer-mee": {"ndrc"},
+    "reviewer-bjepb": {"ndrc@CN-BJ"},
 }
 
 
@@ -93,6 +94,8 @@ def fresh(user: Any) -> Any:
     [("report.view", SEES), ("report.edit", WRITES), ("report.consolidate", CONSOLIDATES)],
 )
 def test_each_role_reaches_the_reports_a_person_would_expect(places, action, expected) -> None:
+    if action == "report.consolidate":
+        ProgressReport.objects.filter(cycle=places.cycle).update(state="submitted")
     found = {name: may(places, fresh(user), action) for name, user in viewers(places).items()}
     assert found == {name: expected.get(name, set()) for name in found}
 
@@ -140,7 +143,37 @@ def test_a_state_limits_the_writers_and_publication_opens_a_report_to_all(places
     assert policy.can(AnonymousUser(), "report.view", report)
     assert policy.can(places.people["regional-sh"], "report.view", report)
     assert not policy.can(None, "report.view", report)  # there is no "nobody"
+    # Nobody rewrites a published report, administrators and HRAP itself included.
+    assert not policy.can(system_actor(), "report.edit", report)
+    assert not policy.can(places.people["admin"], "report.edit", report)
+    report.state = "draft"
     assert policy.can(system_actor(), "report.edit", report)
+
+
+STEPS_NOW = {
+    # state, lead → the steps of the report then, for the roles that hold them
+    ("draft", True): {"report.edit", "report.submit"},
+    ("submitted", True): {"report.return", "report.approve"},
+    ("approved", True): {"report.publish"},
+    ("published", True): set(),
+    ("submitted", False): {"report.consolidate", "report.return_input"},
+    ("consolidated", False): set(),
+    ("returned", False): {"report.edit", "report.submit"},
+}
+
+
+@pytest.mark.parametrize(("state", "lead"), sorted(STEPS_NOW))
+def test_only_the_steps_of_a_report_in_its_state_are_offered(places, state, lead) -> None:
+    report = places.report("mee" if lead else "ndrc")
+    report.state = state
+    steps = policy.REPORT_ACTIONS - {"report.view"}
+    admin = places.people["admin"]
+    assert {a for a in steps if policy.can(fresh(admin), a, report)} == STEPS_NOW[state, lead]
+    # Those who hold a step are told it is not possible now; others are refused.
+    secretariat = places.people["secretariat"]
+    assert policy.reaches_report(secretariat, "report.approve", report)
+    assert not policy.reaches_report(places.people["focal-moj"], "report.approve", report)
+    assert policy.reaches_report(places.people["reviewer-mee"], "report.return_input", report)
 
 
 def test_only_those_who_see_every_report_see_all(places) -> None:

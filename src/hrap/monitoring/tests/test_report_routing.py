@@ -28,7 +28,10 @@ def test_a_national_input_is_consolidated_into_the_national_lead_report(places) 
     services.report_consolidate(
         report=national, actor=places.people["reviewer-mee"], version=national.version
     )
-    assert places.report("mee").narrative == "[ndrc] Funds for stations."
+    assert (
+        places.report("mee").narrative
+        == "[National Development and Reform Commission] Funds for stations."
+    )
     assert places.report("bjepb", "CN-BJ").narrative == ""
     # Beijing's inputs, not consolidated yet, do not hold up the national report.
     lead = places.report("mee")
@@ -49,7 +52,10 @@ def test_a_local_input_is_consolidated_by_the_local_lead(places) -> None:
     services.report_consolidate(
         report=local, actor=places.people["reviewer-bjepb"], version=local.version
     )
-    assert places.report("bjepb", "CN-BJ").narrative == "[ndrc] Beijing: 40 stations."
+    assert (
+        places.report("bjepb", "CN-BJ").narrative
+        == "[National Development and Reform Commission] Beijing: 40 stations."
+    )
     assert places.report("mee").narrative == ""
 
 
@@ -61,7 +67,10 @@ def test_a_local_lead_report_waits_for_its_own_places_inputs_only(places) -> Non
     assert town.state == "submitted"
     beijing = places.report("bjepb", "CN-BJ")
 
-    with pytest.raises(InvalidTransition, match="not consolidated yet: ndrc"):
+    with pytest.raises(
+        InvalidTransition,
+        match="National Development and Reform Commission",
+    ):
         services.report_submit(
             report=beijing, actor=places.people["focal-bjepb"], version=beijing.version
         )

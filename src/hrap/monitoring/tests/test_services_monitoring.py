@@ -75,11 +75,17 @@ def test_a_report_goes_from_draft_to_published_with_a_return_between(world) -> N
         narrative="PM2.5 fell in 300 cities.",
         progress="on_track",
     )
-    with pytest.raises(InvalidTransition, match="not consolidated yet: ndrc"):
+    with pytest.raises(
+        InvalidTransition,
+        match="National Development and Reform Commission",
+    ):
         services.report_submit(report=lead, actor=world["focal_mee"], version=lead.version)
     services.report_consolidate(report=co, actor=world["reviewer_mee"], version=co.version)
     lead.refresh_from_db()
-    assert lead.narrative == "PM2.5 fell in 300 cities.\n\n[ndrc] Funded monitoring stations."
+    assert (
+        lead.narrative
+        == "PM2.5 fell in 300 cities.\n\n[National Development and Reform Commission] Funded monitoring stations."
+    )
     lead = services.report_submit(report=lead, actor=world["focal_mee"], version=lead.version)
     lead = services.report_return(
         report=lead,
@@ -287,7 +293,7 @@ def test_a_task_carried_out_locally_is_reported_by_its_region(world) -> None:
     )
 
 
-def test_a_report_shows_its_tasks_targets_and_latest_values(world) -> None:
+def test_a_report_shows_its_tasks_targets_and_the_values_of_its_cycle(world) -> None:
     target = Target.objects.get(node=world["node"], indicator__name__en__startswith="average PM2.5")
     services.observation_record(
         indicator=target.indicator,
@@ -301,7 +307,8 @@ def test_a_report_shows_its_tasks_targets_and_latest_values(world) -> None:
     client = Client()
     client.force_login(world["focal_mee"])
     page = client.get(f"/en/cycles/{world['plan'].slug}/2023/reports/{lead.pk}/").content.decode()
-    assert "average PM2.5 intensity" in page and "37.5 (2023)" in page
+    assert "average PM2.5 intensity" in page and "Values for 2023" in page
+    assert '<td>37.5 <span class="provisional">provisional</span></td>' in page
 
 
 def test_a_target_without_deadline_or_baseline_is_unknown_not_on_track(world, client) -> None:
