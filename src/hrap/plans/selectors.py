@@ -146,6 +146,7 @@ def plan_document(*, plan: Plan) -> dict[str, Any]:
                 "direction": t.direction,
                 "relative": t.relative,
                 "year": t.year,
+                "beyond_period": t.beyond_period,
                 "binding": t.binding,
                 "span": t.span,
                 "baseline": {"value": t.baseline_value, "year": t.baseline_year}
