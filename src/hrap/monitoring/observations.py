@@ -87,7 +87,7 @@ def _value_problems(indicator: Indicator, edit: ValueEdit) -> list[Problem]:
     return problems
 
 
-def _lock_indicators(ids: set[int]) -> None:
+def lock_indicators(ids: set[int]) -> None:
     """Writers of an indicator's values take its row lock first, in id order: two writers of
     the same new value wait for each other instead of both inserting it (PostgreSQL); SQLite
     writes one transaction at a time anyway."""
@@ -127,7 +127,7 @@ def observations_save(
     if problems:
         raise InvalidInput(problems)
     with transaction.atomic():
-        _lock_indicators({indicator.pk})
+        lock_indicators({indicator.pk})
         keys = {
             (e.jurisdiction.pk, e.period, disaggregation_key(e.disaggregation)): e for e in edits
         }
@@ -249,14 +249,14 @@ def observations_upload(
     the database's write lock is held for as short a time as the writing takes.
     """
     policy.require(actor, "observation.enter")
-    rows, problems, places = upload_rows(raw=raw, name=name, cycle=cycle, actor=actor)
+    rows, problems, places, _blank = upload_rows(raw=raw, name=name, cycle=cycle, actor=actor)
     if problems:
         raise InvalidInput(problems)
     plan = UploadPlan(rows, places, actor)
     if plan.problems:
         raise InvalidInput(plan.problems)
     with transaction.atomic():
-        _lock_indicators({r.indicator for r in rows})
+        lock_indicators({r.indicator for r in rows})
         if plan.stale():
             plan = UploadPlan(rows, places, actor)  # someone wrote these values meanwhile
             if plan.problems:
@@ -289,9 +289,10 @@ def upload_write(
 
 def upload_rows(
     *, raw: bytes, name: str, cycle: ReportingCycle, actor: Actor
-) -> tuple[list[upload.Row], list[Problem], dict[str, Jurisdiction]]:
+) -> tuple[list[upload.Row], list[Problem], dict[str, Jurisdiction], int]:
     """The rows of a file that pass every check (of the plan's indicators, within the
-    uploader's value scope), the problem of every cell that does not, and the places by code.
+    uploader's value scope), the problem of every cell that does not, the places by code, and
+    how many rows were left without a value.
     Headings and statuses may be written in any interface language (the template's are)."""
     indicators = plan_indicators(plan=cycle.plan)
     places = {j.code: j for j in Jurisdiction.objects.select_related("parent__parent__parent")}
@@ -306,7 +307,7 @@ def upload_rows(
         return allowed[indicator, code]
 
     headings, statuses = sheet_words()
-    rows, problems, _blank = upload.check(
+    rows, problems, blank = upload.check(
         raw,
         name=name,
         indicators={pk: set(i.disaggregations) for pk, i in indicators.items()},
@@ -317,7 +318,7 @@ def upload_rows(
     )
     for indicator_id, code in {(r.indicator, r.jurisdiction) for r in rows}:
         policy.require(actor, "observation.enter", indicators[indicator_id], places[code])
-    return rows, problems, places
+    return rows, problems, places, blank
 
 
 # The template's column headings and status words, in the language of whoever downloads it.

@@ -57,8 +57,9 @@ def _agency_roots(cycle: ReportingCycle, agency: Agency) -> dict[int, set[int]]:
     for node_id, local in Assignment.objects.filter(
         node__plan=cycle.plan, agency=agency
     ).values_list("node_id", "jurisdiction_id"):
-        if local or national:
-            places[node_id].add(local or national)
+        place = local or national
+        if place is not None:
+            places[node_id].add(place)
     roots: dict[int, set[int]] = defaultdict(set)
     for node_id, indicator_id in Target.objects.filter(node_id__in=places).values_list(
         "node_id", "indicator_id"

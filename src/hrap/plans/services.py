@@ -240,7 +240,7 @@ def plan_publish(*, plan: Plan, actor: Actor, carried: list[Tally] | None = None
 
 def _require_targets_in_period(plan: Plan) -> None:
     """A draft's targets obey the period rule before the plan comes into force."""
-    problems = []
+    problems: list[Problem] = []
     for target in Target.objects.filter(node__plan=plan).select_related("node"):
         problems.extend(
             Problem(f"{target.node.ref}.{p.where}", f"{target.node.ref}: {p.what}")

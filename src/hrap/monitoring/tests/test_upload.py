@@ -137,8 +137,9 @@ def test_the_upload_page_shows_every_problem(cycle, staff, client: Client) -> No
     )
     bad.name = "bad.csv"
     page = client.post(f"/en/cycles/{cycle.plan.slug}/2023/upload/", {"file": bad}).content.decode()
-    assert "2 problems; nothing was written" in page
+    assert "2 refused" in page and "Nothing has been written yet." in page
     assert "csv!C2: period" in page and "csv!E2: value" in page
+    assert 'name="confirm"' not in page  # a refused cell leaves nothing to confirm
 
 
 # --- Files read within bounds ------------------------------------------------------------------
@@ -374,10 +375,14 @@ def test_pages_still_render_after_a_hostile_upload_attempt(cycle, staff, client:
         bad = io.BytesIO((HEADING + f"{indicator},CN,2023,,{typed},,\n").encode())
         bad.name = "bad.csv"
         page = client.post(f"/en/cycles/{cycle.plan.slug}/2023/upload/", {"file": bad})
-        assert page.status_code == 200 and "nothing was written" in page.content.decode()
+        assert page.status_code == 200 and "Nothing has been written yet." in page.content.decode()
     good = io.BytesIO((HEADING + f"{indicator},CN,2023,,37.5,,\n").encode())
     good.name = "good.csv"
-    loaded = client.post(f"/en/cycles/{cycle.plan.slug}/2023/upload/", {"file": good})
+    previewed = client.post(f"/en/cycles/{cycle.plan.slug}/2023/upload/", {"file": good})
+    token = previewed.context["preview"].token
+    loaded = client.post(
+        f"/en/cycles/{cycle.plan.slug}/2023/upload/", {"token": token, "confirm": "1"}
+    )
     assert loaded.status_code == 302
     slug = cycle.plan.slug
     for url in (

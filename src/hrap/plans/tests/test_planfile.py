@@ -245,7 +245,7 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
             )
         for target in targets:
             # The period rule: a deadline after 2025 is stated as running beyond the plan.
-            if (target["year"] or 0) > 2025:
+            if isinstance(target["year"], int) and target["year"] > 2025:
                 target["beyond_period"] = True
         lower = [
             k

@@ -286,5 +286,6 @@ def test_staff_set_a_baseline_and_describe_the_indicator(
     )
     # The baseline is saved with the target, in one event that holds it before and after.
     saved = AuditEvent.objects.get(action="target.update")
+    assert saved.before is not None and saved.after is not None
     assert (saved.before["baseline_value"], saved.after["baseline_value"]) == (None, "40")
     assert AuditEvent.objects.filter(action="indicator.update").count() == 1
