@@ -65,7 +65,9 @@ def test_an_upload_is_previewed_then_written_as_previewed(cycle, staff, client: 
     preview = send(client, cycle, HEADING + rows + f"{indicator.pk},CN-GD,2023,,,,\n")
     assert preview.status_code == 200
     page = preview.content.decode()
-    assert "1 new value · 1 corrected · 1 unchanged · 0 refused · 1 row left empty (skipped)" in page
+    assert (
+        "1 new value · 1 corrected · 1 unchanged · 0 refused · 1 row left empty (skipped)" in page
+    )
     assert "<del>37.5</del> → <ins>36.9</ins>" in page
     assert "1 value is a national total" in page  # says what becomes public where
     # Nothing is written by a preview.
@@ -86,7 +88,9 @@ def test_an_upload_is_previewed_then_written_as_previewed(cycle, staff, client: 
     assert AuditEvent.objects.filter(action="observation.upload").count() == 1
 
 
-def test_a_confirm_after_a_value_changed_is_refused_and_shows_the_new_preview(cycle, staff, client: Client) -> None:
+def test_a_confirm_after_a_value_changed_is_refused_and_shows_the_new_preview(
+    cycle, staff, client: Client
+) -> None:
     indicator = pm25(cycle)
     record(indicator, "CN", "37.5")
     client.force_login(staff)
@@ -108,7 +112,11 @@ def test_a_confirm_after_a_value_changed_is_refused_and_shows_the_new_preview(cy
 def test_a_refused_cell_blocks_the_whole_file(cycle, staff, client: Client) -> None:
     indicator = pm25(cycle)
     client.force_login(staff)
-    preview = send(client, cycle, HEADING + f"{indicator.pk},CN,2023,,36.9,,\n{indicator.pk},CN-BJ,2023,,1e30,,\n")
+    preview = send(
+        client,
+        cycle,
+        HEADING + f"{indicator.pk},CN,2023,,36.9,,\n{indicator.pk},CN-BJ,2023,,1e30,,\n",
+    )
     page = preview.content.decode()
     assert "1 new value · 0 corrected · 0 unchanged · 1 refused" in page
     assert "csv!E3: value" in page and 'name="confirm"' not in page
@@ -121,7 +129,9 @@ def test_a_preview_belongs_to_its_uploader_and_cycle(cycle, staff, client: Clien
     beijing = Jurisdiction.objects.get(code="CN-BJ")
     region = member("regional-bj", Role.REGIONAL_FOCAL_POINT, jurisdiction=beijing)
     client.force_login(region)
-    token = send(client, cycle, HEADING + f"{indicator.pk},CN-BJ,2023,,30,,\n").context["preview"].token
+    token = (
+        send(client, cycle, HEADING + f"{indicator.pk},CN-BJ,2023,,30,,\n").context["preview"].token
+    )
     other = Client()
     other.force_login(staff)
     taken = other.post(url(cycle), {"token": token, "confirm": "1"}, follow=True)
@@ -153,7 +163,9 @@ def _sheet(response) -> list[tuple[object, ...]]:
     return list(book.worksheets[0].iter_rows(values_only=True))
 
 
-def test_the_template_is_in_the_readers_language_with_units_and_stored_values(cycle, staff, client: Client) -> None:
+def test_the_template_is_in_the_readers_language_with_units_and_stored_values(
+    cycle, staff, client: Client
+) -> None:
     indicator = pm25(cycle)
     record(indicator, "CN-BJ", "30.5", source="bulletin", status="final")
     client.force_login(staff)
@@ -166,7 +178,9 @@ def test_the_template_is_in_the_readers_language_with_units_and_stored_values(cy
     assert shanghai[4] is None and shanghai[6] == "初步"
 
 
-def test_the_chinese_template_filled_in_is_previewed_and_written(cycle, staff, client: Client) -> None:
+def test_the_chinese_template_filled_in_is_previewed_and_written(
+    cycle, staff, client: Client
+) -> None:
     indicator = pm25(cycle)
     client.force_login(staff)
     rows = _sheet(client.get(f"/zh-hans/cycles/{cycle.plan.slug}/2023/template.xlsx"))
@@ -186,7 +200,9 @@ def test_the_chinese_template_filled_in_is_previewed_and_written(cycle, staff, c
     found = preview.context["preview"]
     assert [(o.jurisdiction, o.after["value"]) for o in found.created] == [("CN-BJ", "29.8")]
     assert found.blank == len(rows) - 2 and not found.refused
-    client.post(f"/zh-hans/cycles/{cycle.plan.slug}/2023/upload/", {"token": found.token, "confirm": "1"})
+    client.post(
+        f"/zh-hans/cycles/{cycle.plan.slug}/2023/upload/", {"token": found.token, "confirm": "1"}
+    )
     assert Observation.objects.get().value == Decimal("29.8")
 
 
@@ -214,4 +230,7 @@ def test_a_template_for_one_agency_lists_its_tasks_indicators(cycle, staff, clie
     rows = _sheet(client.get(f"/en/cycles/{cycle.plan.slug}/2023/template.xlsx?agency=mee"))
     indicators = set(Target.objects.filter(node=target.node).values_list("indicator_id", flat=True))
     assert {r[0] for r in rows[1:]} == indicators
-    assert client.get(f"/en/cycles/{cycle.plan.slug}/2023/template.xlsx?agency=nobody").status_code == 404
+    assert (
+        client.get(f"/en/cycles/{cycle.plan.slug}/2023/template.xlsx?agency=nobody").status_code
+        == 404
+    )
