@@ -187,8 +187,8 @@ def test_the_chinese_template_filled_in_is_previewed_and_written(
     book = Workbook(write_only=True)
     sheet = book.create_sheet("值")
     sheet.append(list(rows[0]))
-    for row in rows[1:]:
-        row = list(row)
+    for shown in rows[1:]:
+        row = list(shown)
         if row[0] == indicator.pk and row[1] == "CN-BJ":
             row[4] = 29.8
         sheet.append(row)
