@@ -626,6 +626,9 @@ def assignment_set(
         node=node, agency=agency, jurisdiction=jurisdiction
     ).first()
     if role == Assignment.Role.LEAD:
+        # Two people naming two leads at once: the task's row lock makes the second wait, then
+        # see the first lead.
+        PlanNode.objects.select_for_update().filter(pk=node.pk).first()
         _require_no_other_lead(node, jurisdiction, assignment)
     if assignment is None:
         assignment = Assignment.objects.create(
@@ -662,7 +665,7 @@ def _require_no_other_lead(
 ) -> None:
     """A task has one lead agency (per place, when it is carried out locally): the one whose
     reviewer consolidates the co-implementers' inputs."""
-    leads = Assignment.objects.select_for_update().filter(
+    leads = Assignment.objects.filter(
         node=node, jurisdiction=jurisdiction, role=Assignment.Role.LEAD
     )
     if assignment is not None:
