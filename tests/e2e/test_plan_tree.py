@@ -7,11 +7,11 @@ import os
 import shutil
 
 import pytest
+from tests.e2e.test_upload_preview import serious_violations
 
 from hrap.accounts.system import system_actor
 from hrap.plans import services as plan_services
 from hrap.plans.sample import PLAN_FILE
-from tests.e2e.test_upload_preview import serious_violations
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
