@@ -55,3 +55,11 @@ def choose(texts: LocalizedText | None, language: LanguageTag | None = None) -> 
 def clean(texts: LocalizedText | None) -> LocalizedText:
     """Drop empty entries and surrounding whitespace, so "no text" has one form."""
     return {tag: value.strip() for tag, value in (texts or {}).items() if value and value.strip()}
+
+
+def sort_key(text: str) -> tuple[bytes, str]:
+    """A key that sorts names as a reader of their language expects, without ICU: case-folded
+    Latin in alphabetical order, and Chinese by pinyin, which is the order of GB2312's common
+    characters (GB18030 keeps it; rarer characters follow by radical)."""
+    folded = text.casefold()
+    return folded.encode("gb18030", errors="replace"), folded

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connections, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from hrap.accounts import policy
 from hrap.core import audit
 from hrap.core.errors import HrapError, InvalidInput, Problem
-from hrap.core.exports import safe_row
 from hrap.core.numbers import ValueRefused, check_value
 from hrap.directory.models import Jurisdiction
 from hrap.monitoring import upload
@@ -104,7 +105,7 @@ def _value_problems(indicator: Indicator, edit: ValueEdit) -> list[Problem]:
     return problems
 
 
-def _lock_indicators(ids: set[int]) -> None:
+def lock_indicators(ids: set[int]) -> None:
     """Writers of an indicator's values take its row lock first, in id order: two writers of
     the same new value wait for each other instead of both inserting it (PostgreSQL); SQLite
     writes one transaction at a time anyway."""
@@ -144,7 +145,7 @@ def observations_save(
     if problems:
         raise InvalidInput(problems)
     with transaction.atomic():
-        _lock_indicators({indicator.pk})
+        lock_indicators({indicator.pk})
         keys = {
             (e.jurisdiction.pk, e.period, disaggregation_key(e.disaggregation)): e for e in edits
         }
@@ -266,6 +267,51 @@ def observations_upload(
     the database's write lock is held for as short a time as the writing takes.
     """
     policy.require(actor, "observation.enter")
+    rows, problems, places, _blank = upload_rows(raw=raw, name=name, cycle=cycle, actor=actor)
+    if problems:
+        raise InvalidInput(problems)
+    plan = UploadPlan(rows, places, actor)
+    if plan.problems:
+        raise InvalidInput(plan.problems)
+    with transaction.atomic():
+        lock_indicators({r.indicator for r in rows})
+        if plan.stale():
+            plan = UploadPlan(rows, places, actor)  # someone wrote these values meanwhile
+            if plan.problems:
+                raise InvalidInput(plan.problems)
+        return upload_write(plan, raw=raw, name=name, cycle=cycle, actor=actor)
+
+
+def upload_write(
+    plan: UploadPlan, *, raw: bytes, name: str, cycle: ReportingCycle, actor: Actor, **noted: Any
+) -> dict[str, int]:
+    """Write a worked-out upload and its audit event (inside the caller's transaction, under
+    the indicators' locks); `noted` goes into the event (e.g. the preview it confirms)."""
+    plan.write()
+    counts = plan.counts()
+    audit.record(
+        actor=actor,
+        action="observation.upload",
+        target=cycle,
+        before={"values": plan.before},
+        after={
+            "file": name,
+            "sha256": hashlib.sha256(raw).hexdigest(),
+            **counts,
+            **noted,
+            "values": plan.after,
+        },
+    )
+    return counts
+
+
+def upload_rows(
+    *, raw: bytes, name: str, cycle: ReportingCycle, actor: Actor
+) -> tuple[list[upload.Row], list[Problem], dict[str, Jurisdiction], int]:
+    """The rows of a file that pass every check (of the plan's indicators, within the
+    uploader's value scope), the problem of every cell that does not, the places by code, and
+    how many rows were left without a value.
+    Headings and statuses may be written in any interface language (the template's are)."""
     indicators = plan_indicators(plan=cycle.plan)
     places = {j.code: j for j in Jurisdiction.objects.select_related("parent__parent__parent")}
     allowed: dict[tuple[int, str | None], bool] = {}
@@ -278,45 +324,52 @@ def observations_upload(
             )
         return allowed[indicator, code]
 
-    rows = upload.parse(
+    headings, statuses = sheet_words()
+    rows, problems, blank = upload.check(
         raw,
         name=name,
         indicators={pk: set(i.disaggregations) for pk, i in indicators.items()},
         jurisdictions=set(places),
         may_enter=may_enter,
+        headings=headings,
+        statuses=statuses,
     )
     for indicator_id, code in {(r.indicator, r.jurisdiction) for r in rows}:
         policy.require(actor, "observation.enter", indicators[indicator_id], places[code])
-    plan = _UploadPlan(rows, places, actor)
-    if plan.problems:
-        raise InvalidInput(plan.problems)
-    with transaction.atomic():
-        _lock_indicators({r.indicator for r in rows})
-        if plan.stale():
-            plan = _UploadPlan(rows, places, actor)  # someone wrote these values meanwhile
-            if plan.problems:
-                raise InvalidInput(plan.problems)
-        plan.write()
-        counts = plan.counts()
-        audit.record(
-            actor=actor,
-            action="observation.upload",
-            target=cycle,
-            before={"values": plan.before},
-            after={
-                "file": name,
-                "sha256": hashlib.sha256(raw).hexdigest(),
-                **counts,
-                "values": plan.after,
-            },
-        )
-    return counts
+    return rows, problems, places, blank
+
+
+# The template's column headings and status words, in the language of whoever downloads it.
+COLUMNS = {
+    "indicator": pgettext_lazy("values sheet column", "indicator"),
+    "jurisdiction": pgettext_lazy("values sheet column", "jurisdiction"),
+    "period": pgettext_lazy("values sheet column", "period"),
+    "disaggregation": pgettext_lazy("values sheet column", "disaggregation"),
+    "value": pgettext_lazy("values sheet column", "value"),
+    "source": pgettext_lazy("values sheet column", "source"),
+    "status": pgettext_lazy("values sheet column", "status"),
+}
+STATUS_WORDS = {
+    "provisional": pgettext_lazy("values sheet status", "provisional"),
+    "final": pgettext_lazy("values sheet status", "final"),
+}
+
+
+def sheet_words() -> tuple[dict[str, str], dict[str, str]]:
+    """Headings and statuses as written in any interface language → their column and status."""
+    headings: dict[str, str] = {}
+    statuses: dict[str, str] = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            headings.update({str(label).strip().lower(): k for k, label in COLUMNS.items()})
+            statuses.update({str(label).strip().lower(): k for k, label in STATUS_WORDS.items()})
+    return headings, statuses
 
 
 Key = tuple[int, str, str, str]  # indicator, jurisdiction code, period, disaggregation key
 
 
-class _UploadPlan:
+class UploadPlan:
     """What an upload changes, worked out from the stored values: the parameters of the rows
     to insert and to update, ready for the database, and each changed value before and after
     (for the audit event). Nothing is written until `write`."""
@@ -361,6 +414,14 @@ class _UploadPlan:
         self.updates: list[tuple[Any, ...]] = []  # … and the id last
         self.before: dict[str, dict[str, str]] = {}
         self.after: dict[str, dict[str, str]] = {}
+        # Each row's outcome, for a preview: (row, "new" | "corrected" | "unchanged", before,
+        # after); and what the stored values the file touches are now (`digest`).
+        self.outcomes: list[tuple[upload.Row, str, dict[str, str] | None, dict[str, str]]] = []
+        self.seen = sorted(
+            ("/".join(map(str, key)), o.version, _state(o))
+            for key, o in stored.items()
+            if key in {r.key for r in rows}
+        )
         for row in rows:
             observation = stored.get(row.key)
             final = observation is not None and observation.status == Observation.Status.FINAL
@@ -383,6 +444,7 @@ class _UploadPlan:
             state = {"value": f"{row.value:f}", "status": status, "source": row.source}
             value = ops.adapt_decimalfield_value(row.value, 24, 6)
             if observation is None:
+                self.outcomes.append((row, "new", None, state))
                 key = row.key[3]
                 self.inserts.append(
                     (
@@ -401,16 +463,24 @@ class _UploadPlan:
                     )
                 )
             elif state != _state(observation):
+                self.outcomes.append((row, "corrected", _state(observation), state))
                 self.before["/".join(map(str, row.key))] = _state(observation)
                 self.updates.append(
                     (value, row.source, status, by_id, at, observation.version + 1, observation.pk)
                 )
             else:
+                self.outcomes.append((row, "unchanged", state, state))
                 continue
             self.after["/".join(map(str, row.key))] = state
 
     def stale(self) -> bool:
         return _stored_versions(self.rows) != self.versions
+
+    def digest(self, raw: bytes) -> str:
+        """The file and the stored values it touches, as they are now: a confirmed preview
+        is written only while this is what the person saw."""
+        seen = json.dumps(self.seen, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(hashlib.sha256(raw).digest() + seen.encode()).hexdigest()
 
     def counts(self) -> dict[str, int]:
         return {
@@ -452,29 +522,3 @@ def _stored_versions(rows: list[upload.Row]) -> dict[Key, int]:
         indicator_id__in={r.indicator for r in rows}, period__in={r.period for r in rows}
     ).values_list("indicator_id", "jurisdiction__code", "period", "disaggregation_key", "version")
     return {key[:4]: key[4] for key in found if key[:4] in keys}
-
-
-def upload_template(*, cycle: ReportingCycle, actor: Actor) -> bytes:
-    """An XLSX sheet to fill in: a row per indicator of the plan the actor may enter values
-    of, for each place its value scope starts at (the country for the secretariat)."""
-    from openpyxl import Workbook
-
-    scope = policy.value_scope(actor)
-    roots = {
-        pk: scope.roots(indicator) for pk, indicator in plan_indicators(plan=cycle.plan).items()
-    }
-    codes = dict(Jurisdiction.objects.values_list("pk", "code"))
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(f"HRAP {cycle.period}")
-    sheet.append([*upload.HEADINGS, "indicator name (for reference)"])
-    for indicator in Indicator.objects.filter(pk__in=roots).order_by("pk"):
-        places = roots[indicator.pk]
-        national = [cycle.plan.jurisdiction_id] if cycle.plan.jurisdiction_id else []
-        where = national if places is None else sorted(places)
-        name = indicator.name.get("zh-Hans") or indicator.name.get("en") or ""
-        for place in where:
-            row = [indicator.pk, codes[place], cycle.period, "", None, "", "provisional", name]
-            sheet.append(safe_row(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

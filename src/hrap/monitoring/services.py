@@ -28,9 +28,9 @@ from hrap.monitoring.observations import (  # noqa: F401  (the services of value
     observation_record,
     observations_save,
     observations_upload,
-    upload_template,
 )
 from hrap.monitoring.periods import parse_period, period_problem
+from hrap.monitoring.values_template import upload_template  # noqa: F401
 from hrap.plans.models import Assignment, Plan
 
 State = ProgressReport.State

@@ -21,7 +21,7 @@ from hrap.core.numbers import ValueRefused, parse_value
 from hrap.monitoring.periods import parse_period, period_problem
 from hrap.monitoring.sheets import MAX_ROWS, Unreadable, column_letter, row_where, rows
 
-__all__ = ["HEADINGS", "MAX_ROWS", "Row", "disaggregation_key", "parse"]
+__all__ = ["HEADINGS", "MAX_ROWS", "Row", "check", "disaggregation_key", "parse"]
 
 HEADINGS = ["indicator", "jurisdiction", "period", "disaggregation", "value", "source", "status"]
 STATUSES = {"provisional", "final", ""}
@@ -58,6 +58,8 @@ def parse(
     indicators: dict[int, set[str]],
     jurisdictions: set[str],
     may_enter: Callable[[int, str | None], bool],
+    headings: dict[str, str] | None = None,
+    statuses: dict[str, str] | None = None,
 ) -> list[Row]:
     """Every row, or InvalidInput naming the sheet, row, column and reason of every problem.
 
@@ -65,17 +67,52 @@ def parse(
     `jurisdictions` holds the known codes; `may_enter(indicator, code)` says whether the
     uploader may enter values of that indicator for that place (code None: for some place).
     """
+    parsed, problems, _blank = check(
+        raw,
+        name=name,
+        indicators=indicators,
+        jurisdictions=jurisdictions,
+        may_enter=may_enter,
+        headings=headings,
+        statuses=statuses,
+    )
+    if problems:
+        raise InvalidInput(problems)
+    return parsed
+
+
+def check(
+    raw: bytes,
+    *,
+    name: str,
+    indicators: dict[int, set[str]],
+    jurisdictions: set[str],
+    may_enter: Callable[[int, str | None], bool],
+    headings: dict[str, str] | None = None,
+    statuses: dict[str, str] | None = None,
+) -> tuple[list[Row], list[Problem], int]:
+    """The rows that pass every check, a problem for each cell of those that do not (for a
+    preview that shows both), and how many rows were skipped for an empty value cell (the
+    template lists every place in scope; a place left empty has nothing to report). A file
+    that cannot be read at all is InvalidInput.
+
+    `headings` maps a column heading in any interface language (case-folded) to its column
+    (the template's headings are in its reader's language); `statuses` likewise maps a status
+    as written ("初步") to provisional or final.
+    """
+    aliases = {h: h for h in HEADINGS} | (headings or {})
+    status_words = {s: s for s in STATUSES} | (statuses or {})
     parsed: list[Row] = []
     problems: list[Problem] = []
+    blank = 0
     columns: dict[str, int] = {}
     seen: dict[tuple[int, str, str, str], str] = {}
     for sheet, number, cells in rows(raw, name):
         if not columns:
-            found = {
-                str(c).strip().lower(): i
-                for i, c in enumerate(cells)
-                if isinstance(c, str | int | float)
-            }
+            found: dict[str, int] = {}
+            for i, c in enumerate(cells):
+                if isinstance(c, str | int | float):
+                    found.setdefault(aliases.get(str(c).strip().lower(), str(c).strip().lower()), i)
             missing = [h for h in HEADINGS if h not in found]
             if missing:
                 raise InvalidInput(
@@ -91,7 +128,13 @@ def parse(
         get = {h: cells[columns[h]] if columns[h] < len(cells) else None for h in HEADINGS}
         if all(v in (None, "") for v in get.values()):
             continue
-        row = _row(sheet, number, get, columns, indicators, jurisdictions, may_enter, problems)
+        if get["value"] is None or (isinstance(get["value"], str) and not get["value"].strip()):
+            blank += 1
+            continue
+        row = _row(
+            sheet, number, get, columns, indicators, jurisdictions, may_enter, problems,
+            status_words,
+        )  # fmt: skip
         if row is None:
             continue
         first = seen.setdefault(row.key, row.where)
@@ -110,9 +153,7 @@ def parse(
         parsed.append(row)
     if not columns:
         raise InvalidInput([Problem(name, _("the file is empty"))])
-    if problems:
-        raise InvalidInput(problems)
-    return parsed
+    return parsed, problems, blank
 
 
 def _row(
@@ -124,6 +165,7 @@ def _row(
     jurisdictions: set[str],
     may_enter: Callable[[int, str | None], bool],
     problems: list[Problem],
+    status_words: dict[str, str],
 ) -> Row | None:
     """The row, or None after adding its problems (each named by its cell)."""
     before = len(problems)
@@ -187,9 +229,10 @@ def _row(
     source = _text(get["source"])
     if len(source) > MAX_SOURCE:
         bad("source", _("longer than %(n)s characters") % {"n": MAX_SOURCE})
-    status = _text(get["status"]).lower()
+    written = _text(get["status"]).lower()
+    status = status_words.get(written, written)
     if status not in STATUSES:
-        bad("status", _("%(value)s is not provisional or final") % {"value": _shown(status)})
+        bad("status", _("%(value)s is not provisional or final") % {"value": _shown(written)})
     if len(problems) > before or indicator is None:
         return None
     return Row(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hrap.monitoring import cycle_views, home, views
+from hrap.monitoring import cycle_views, home, upload_views, views
 
 app_name = "monitoring"
 
@@ -14,8 +14,14 @@ urlpatterns = [
     path("cycles/<slug:slug>/", cycle_views.cycle_list, name="cycles"),
     path("cycles/<slug:slug>/<str:period>/", cycle_views.cycle_detail, name="cycle"),
     path("cycles/<slug:slug>/<str:period>/open/", views.cycle_open, name="cycle_open"),
-    path("cycles/<slug:slug>/<str:period>/template.xlsx", views.upload_template, name="template"),
-    path("cycles/<slug:slug>/<str:period>/upload/", views.observations_upload, name="upload"),
+    path(
+        "cycles/<slug:slug>/<str:period>/template.xlsx",
+        upload_views.upload_template,
+        name="template",
+    ),
+    path(
+        "cycles/<slug:slug>/<str:period>/upload/", upload_views.observations_upload, name="upload"
+    ),
     path(
         "cycles/<slug:slug>/<str:period>/reports/<int:report_id>/",
         views.report_detail,

@@ -334,63 +334,6 @@ def node_panel(request: HttpRequest, node: object) -> SafeString | None:
     )
 
 
-@login_required
-@require_safe
-def upload_template(request: HttpRequest, slug: str, period: str) -> HttpResponse:
-    plan = _plan(request, slug)
-    cycle = selectors.cycle_get(viewer=request.user, plan=plan, period=period)
-    policy.require(request.user, "observation.enter")
-    response = HttpResponse(
-        services.upload_template(cycle=cycle, actor=request.user),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="hrap-{slug}-{period}.xlsx"'
-    return response
-
-
-MAX_UPLOAD = 50 * 1024 * 1024
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def observations_upload(request: HttpRequest, slug: str, period: str) -> HttpResponse:
-    plan = _plan(request, slug)
-    cycle = selectors.cycle_get(viewer=request.user, plan=plan, period=period)
-    policy.require(request.user, "observation.enter")
-    problems: list[Any] = []
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            problems = [_("Choose a CSV or XLSX file.")]
-        elif upload.size and upload.size > MAX_UPLOAD:
-            problems = [_("The file is larger than 50 MB.")]
-        else:
-            try:
-                counts = services.observations_upload(
-                    raw=upload.read(),
-                    name=(upload.name or "upload")[-100:],
-                    cycle=cycle,
-                    actor=request.user,
-                )
-            except InvalidInput as exc:
-                problems = exc.problems
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "Loaded %(rows)d values: %(created)d new, %(updated)d corrected, "
-                        "%(unchanged)d unchanged."
-                    )
-                    % counts,
-                )
-                return HttpResponseRedirect(reverse("monitoring:cycle", args=[slug, period]))
-    return render(
-        request,
-        "monitoring/upload.html",
-        {"plan": plan, "cycle": cycle, "problems": problems},
-    )
-
-
 @require_safe
 def calendar(request: HttpRequest, token: str) -> HttpResponse:
     """Every deadline this person has, as an ICS feed that calendar apps subscribe to."""

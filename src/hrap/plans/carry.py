@@ -26,7 +26,7 @@ from hrap.plans.models import Assignment, Plan, PlanNode, Target
 # The target's own fields that a statement records and staff may edit (the indicator is not one:
 # what a target measures changes only through target_set_indicator).
 STATED = ("value", "unit", "direction", "relative", "year")
-EDITABLE = (*STATED, "binding")
+EDITABLE = (*STATED, "binding", "beyond_period")
 META = ("issued_by", "adopted", "predecessor_slug")
 
 

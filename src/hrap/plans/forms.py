@@ -8,8 +8,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from hrap.core.forms import ValueField, VersionField, add_localized_fields, localized_value
-from hrap.core.localized import LocalizedText, content_languages
+from hrap.core.forms import (
+    LARGEST,
+    ValueField,
+    VersionField,
+    add_localized_fields,
+    localized_value,
+)
+from hrap.core.localized import LocalizedText, choose, content_languages, sort_key
 from hrap.directory.models import Agency, Jurisdiction
 from hrap.plans.models import Assignment, Indicator, PlanNode, Target
 
@@ -57,6 +63,14 @@ class TargetForm(forms.Form):
     year = forms.IntegerField(
         label=_("Deadline year"), required=False, min_value=1900, max_value=2200
     )
+    beyond_period = forms.BooleanField(
+        label=_("The target runs beyond the plan's period"),
+        required=False,
+        help_text=_(
+            "Tick only when the plan sets a deadline after its last year (a 2035 goal in a "
+            "2021-2025 plan); otherwise the deadline and baseline years must lie in the period."
+        ),
+    )
     binding = forms.NullBooleanField(label=_("Binding"), required=False)
     baseline_value = ValueField(
         label=_("Baseline"),
@@ -67,7 +81,13 @@ class TargetForm(forms.Form):
         label=_("Baseline year"), required=False, min_value=1900, max_value=2200
     )
 
-    def __init__(self, *args: Any, target: Target | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        target: Target | None = None,
+        period: tuple[int | None, int | None] = (None, None),
+        **kwargs: Any,
+    ) -> None:
         initial: dict[str, Any] = {}
         if target is not None:
             initial = {
@@ -77,6 +97,7 @@ class TargetForm(forms.Form):
                 "direction": target.direction,
                 "relative": target.relative,
                 "year": target.year,
+                "beyond_period": target.beyond_period,
                 "binding": target.binding,
                 "baseline_value": f"{target.baseline_value.normalize():f}"
                 if target.baseline_value is not None
@@ -90,10 +111,17 @@ class TargetForm(forms.Form):
             # that editing a target never detaches it from its indicator's values.
             add_localized_fields(self, "indicator", _("What is measured"), {})
         add_localized_fields(self, "span", _("Source text"), target.span if target else {})
+        start, end = period
+        if start is not None and end is not None:
+            # The period beside the years it bounds, so nobody has to look it up.
+            self.fields["year"].help_text = _("The plan runs from %(start)s to %(end)s.") % {
+                "start": start,
+                "end": end,
+            }
         tags = content_languages()
         self.order_fields(
             [f"indicator_{t}" for t in tags]
-            + ["value", "unit", "direction", "relative", "year", "binding"]
+            + ["value", "unit", "direction", "relative", "year", "beyond_period", "binding"]
             + ["baseline_value", "baseline_year"]
             + [f"span_{t}" for t in tags]
         )
@@ -143,14 +171,34 @@ class TargetIndicatorForm(forms.Form):
 
 
 class AssignmentForm(forms.Form):
-    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.order_by("code"))
-    role = forms.ChoiceField(label=_("Role"), choices=Assignment.Role.choices)
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.all())
+    # A task has one lead and any number of co-implementers: the safe default is the common one.
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Assignment.Role.choices, initial=Assignment.Role.CO
+    )
     jurisdiction = forms.ModelChoiceField(
         label=_("Carried out locally in"),
         queryset=Jurisdiction.objects.exclude(level=Jurisdiction.Level.COUNTRY).order_by("code"),
         required=False,
         help_text=_("Leave empty for a national task"),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agency = self.fields["agency"]
+        assert isinstance(agency, forms.ModelChoiceField)
+        # By name in the page's language (pinyin order in Chinese), not by code.
+        named = [(a.pk, choose(a.name).text or a.code) for a in Agency.objects.only("name", "code")]
+        named.sort(key=lambda choice: sort_key(choice[1]))
+        agency.choices = [("", "---------"), *named]
+
+
+class RemoveAssignmentForm(forms.Form):
+    """Removing an assignment: which one, the version the person saw, and their confirmation."""
+
+    remove = forms.IntegerField(min_value=1, max_value=LARGEST, widget=forms.HiddenInput)
+    version = VersionField()
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class IndicatorForm(forms.Form):

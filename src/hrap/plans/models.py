@@ -178,6 +178,9 @@ class Target(Versioned):
         _("relative change"), default=False, help_text=_("A change, not a level")
     )
     year = models.PositiveSmallIntegerField(_("deadline year"), null=True, blank=True)
+    # Stated by a person (or the plan file): the deadline lies after the plan's period, as a
+    # 2035 goal in a 2021-2025 plan. Without it, years outside the period are refused.
+    beyond_period = models.BooleanField(_("runs beyond the plan's period"), default=False)
     binding = models.BooleanField(_("binding"), null=True, blank=True)
     span = models.JSONField(_("source text"), default=dict, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)

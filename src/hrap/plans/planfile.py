@@ -57,10 +57,11 @@ TARGET_KEYS = (
     "binding",
     "span",
     "baseline",
+    "beyond_period",
 )
 # Keys that came after the first files were written: the canonical form has them only when set,
 # so files without them keep their bytes.
-OPTIONAL_KEYS = {"front_matter", "deadline", "responsible", "details", "baseline"}
+OPTIONAL_KEYS = {"front_matter", "deadline", "responsible", "details", "baseline", "beyond_period"}
 SOURCE_KEYS = ("file", "sha256", "language", "url")
 
 
@@ -227,6 +228,79 @@ def parse(raw: bytes) -> tuple[dict[str, Any] | None, list[Problem]]:
     return document, []
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for the interface's catalog (this module imports no Django); whoever
+    shows it to a person translates it then."""
+    return message
+
+
+YEAR_OUTSIDE_PERIOD = gettext_noop(
+    "%(year)s lies outside the plan's period %(start)s–%(end)s; if the target runs beyond the "
+    "plan, say so"
+)
+YEAR_BEFORE_PERIOD = gettext_noop("%(year)s is before the plan's period %(start)s–%(end)s")
+BASELINE_AFTER_DEADLINE = gettext_noop(
+    "the baseline year %(baseline)s comes after the deadline year %(year)s"
+)
+BASELINE_AFTER_PERIOD = gettext_noop(
+    "the baseline year %(baseline)s lies after the plan's period %(start)s–%(end)s"
+)
+
+
+def target_year_problems(
+    *,
+    start: int | None,
+    end: int | None,
+    year: int | None,
+    baseline_year: int | None,
+    beyond_period: bool,
+) -> list[tuple[str, str, dict[str, int]]]:
+    """The one rule for a target's years against its plan's period: (field, message, params).
+
+    The deadline lies in the period, or after it when the target is stated to run beyond the
+    plan (a 2035 goal in a 2021-2025 plan); never before it. A baseline is where the measure
+    stood before, so it may precede the period (a 2020 baseline is usual), but never follows
+    the deadline, nor the period unless the target runs beyond it. Unknown periods (a draft
+    that does not say) check only the baseline against the deadline.
+    """
+    problems: list[tuple[str, str, dict[str, int]]] = []
+    known = start is not None and end is not None
+    period = {"start": start or 0, "end": end or 0}
+    if year is not None and known:
+        assert start is not None and end is not None
+        if year < start:
+            problems.append(("year", YEAR_BEFORE_PERIOD, {"year": year, **period}))
+        elif year > end and not beyond_period:
+            problems.append(("year", YEAR_OUTSIDE_PERIOD, {"year": year, **period}))
+    if baseline_year is not None:
+        if year is not None and baseline_year > year:
+            params = {"baseline": baseline_year, "year": year}
+            problems.append(("baseline_year", BASELINE_AFTER_DEADLINE, params))
+        elif known and end is not None and baseline_year > end and not beyond_period:
+            params = {"baseline": baseline_year, **period}
+            problems.append(("baseline_year", BASELINE_AFTER_PERIOD, params))
+    return problems
+
+
+def period_problems(document: dict[str, Any]) -> list[Problem]:
+    """Targets whose years do not fit the plan's period (`target_year_problems`), by path."""
+    period = document["plan"].get("period") or {}
+    problems = []
+    for path, node, _parent in _walk(document["nodes"], "$.nodes", None):
+        for index, target in enumerate(node.get("targets", [])):
+            baseline = target.get("baseline") or {}
+            for field, message, params in target_year_problems(
+                start=period.get("start"),
+                end=period.get("end"),
+                year=target.get("year"),
+                baseline_year=baseline.get("year"),
+                beyond_period=bool(target.get("beyond_period")),
+            ):
+                where = "year" if field == "year" else "baseline.year"
+                problems.append(Problem(f"{path}.targets[{index}].{where}", message % params))
+    return problems
+
+
 def validate(document: dict[str, Any]) -> list[Problem]:
     """Every problem in the document: the schema's, then the rules a schema cannot say."""
     problems = _reading_problems(document)
@@ -335,6 +409,7 @@ def canonical(document: dict[str, Any]) -> dict[str, Any]:
                 "span": _texts(t.get("span"), order),
                 "baseline": baseline
                 and {"value": _number(baseline["value"]), "year": baseline.get("year")},
+                "beyond_period": bool(t.get("beyond_period")),
             }
         )
 

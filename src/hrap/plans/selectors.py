@@ -14,7 +14,7 @@ from hrap.core.errors import NotFound
 from hrap.core.localized import choose
 from hrap.plans import planfile
 from hrap.plans.models import Plan, PlanNode, Target
-from hrap.plans.textsearch import excerpt, normalize, query_terms
+from hrap.plans.textsearch import excerpt, normalize, query_terms, ref_in_query
 
 
 def plan_list(*, viewer: User) -> QuerySet[Plan]:
@@ -146,6 +146,7 @@ def plan_document(*, plan: Plan) -> dict[str, Any]:
                 "direction": t.direction,
                 "relative": t.relative,
                 "year": t.year,
+                "beyond_period": t.beyond_period,
                 "binding": t.binding,
                 "span": t.span,
                 "baseline": {"value": t.baseline_value, "year": t.baseline_year}
@@ -200,27 +201,35 @@ class SearchHit:
     after: str
 
 
+def _hit(node: PlanNode, score: int, terms: list[str]) -> SearchHit:
+    shown = choose(node.text).text or choose(node.title).text
+    before, match, after = excerpt(shown, terms)
+    return SearchHit(node, score, before, match, after)
+
+
 def node_search(
     *, viewer: User, query: str, plan: Plan | None = None, limit: int = 50
 ) -> tuple[list[str], list[SearchHit]]:
     """Nodes whose text, in any language or script, holds every word of the query."""
     terms = query_terms(query)
-    if not terms:
-        return terms, []
     if plan is not None:
-        nodes = PlanNode.objects.filter(plan=plan).select_related("plan")
+        scope = PlanNode.objects.filter(plan=plan).select_related("plan")
     else:
         current = plan_list(viewer=viewer).filter(status__in=Plan.CURRENT)
-        nodes = PlanNode.objects.filter(plan__in=current).select_related("plan")
+        scope = PlanNode.objects.filter(plan__in=current).select_related("plan")
+    # A query that is a ref ("III.1.2", "三、（一）2") names its node: that node comes first.
+    ref = ref_in_query(query)
+    named = list(scope.filter(ref=ref).order_by("plan_id")) if ref else []
+    hits = [_hit(node, 10**6, terms) for node in named]
+    if not terms:
+        return terms, hits
+    nodes = scope.exclude(pk__in=[n.pk for n in named])
     for term in terms:
         nodes = nodes.filter(search_text__contains=term)
-    hits = []
     for node in nodes[:500]:
         title = normalize(" ".join(node.title.values()))
         # Headings that name the query rank above bodies that mention it; then shallower first.
         score = sum(3 * (term in title) + node.search_text.count(term) for term in terms)
-        shown = choose(node.text).text or choose(node.title).text
-        before, match, after = excerpt(shown, terms)
-        hits.append(SearchHit(node, score, before, match, after))
+        hits.append(_hit(node, score, terms))
     hits.sort(key=lambda h: (-h.score, h.node.depth, h.node.plan_id, h.node.ref))
     return terms, hits[:limit]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from hrap.accounts import policy
 from hrap.core import audit, revisions
 from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, Problem
-from hrap.core.localized import LocalizedText, clean
+from hrap.core.localized import LocalizedText, choose, clean
 from hrap.core.numbers import ValueRefused, check_value
 from hrap.core.revisions import Tally
 from hrap.directory.models import Agency, Jurisdiction
@@ -75,6 +75,9 @@ def plan_import(
     unknown = review.facts_required(meta, draft=draft)
     if status not in (Plan.Status.DRAFT, *Plan.CURRENT):
         unknown.append(Problem("status", _("a plan is imported as draft, active or closed")))
+    if not draft:
+        # A draft's targets are checked against its period when it is published.
+        unknown.extend(planfile.period_problems(document))
     if unknown:
         raise InvalidInput(unknown)
     slug = meta["slug"]
@@ -230,6 +233,7 @@ def plan_publish(*, plan: Plan, actor: Actor, carried: list[Tally] | None = None
             % {"revision": plan.revision, "slug": plan.slug}
         )
     review.ready_to_publish(plan)
+    _require_targets_in_period(plan)
     current = (
         Plan.objects.select_for_update()
         .filter(slug=plan.slug, status__in=Plan.CURRENT)
@@ -256,6 +260,18 @@ def plan_publish(*, plan: Plan, actor: Actor, carried: list[Tally] | None = None
         },
     )
     return plan
+
+
+def _require_targets_in_period(plan: Plan) -> None:
+    """A draft's targets obey the period rule before the plan comes into force."""
+    problems: list[Problem] = []
+    for target in Target.objects.filter(node__plan=plan).select_related("node"):
+        problems.extend(
+            Problem(f"{target.node.ref}.{p.where}", f"{target.node.ref}: {p.what}")
+            for p in _year_problems(plan, target.year, target.baseline_year, target.beyond_period)
+        )
+    if problems:
+        raise InvalidInput(problems)
 
 
 @transaction.atomic
@@ -333,6 +349,7 @@ def _write_nodes(
                 direction=spec["direction"],
                 relative=spec["relative"],
                 year=spec.get("year"),
+                beyond_period=bool(spec.get("beyond_period")),
                 binding=spec.get("binding"),
                 span=spec.get("span", {}),
                 position=position,
@@ -421,8 +438,54 @@ def _target_state(target: Target) -> dict[str, Any]:
         "direction": target.direction,
         "relative": target.relative,
         "year": target.year,
+        "beyond_period": target.beyond_period,
         "binding": target.binding,
         "span": target.span,
+    }
+
+
+def _year_problems(
+    plan: Plan, year: int | None, baseline_year: int | None, beyond_period: bool
+) -> list[Problem]:
+    """`planfile.target_year_problems` (the one rule), in the person's language."""
+    return [
+        Problem(field, _(message) % params)
+        for field, message, params in planfile.target_year_problems(
+            start=plan.period_start,
+            end=plan.period_end,
+            year=year,
+            baseline_year=baseline_year,
+            beyond_period=beyond_period,
+        )
+    ]
+
+
+def _checked_baseline(value: Decimal | None, year: int | None) -> Decimal | None:
+    if (value is None) != (year is None):
+        raise InvalidInput(
+            [Problem("baseline_year", _("a baseline needs both a value and a year"))]
+        )
+    if year is not None and not 1900 <= year <= 2200:
+        raise InvalidInput(
+            [Problem("baseline_year", _("%(year)s is not a plausible year") % {"year": year})]
+        )
+    try:
+        return check_value(value) if value is not None else None
+    except ValueRefused as refused:
+        raise InvalidInput(
+            [Problem("baseline_value", _(refused.message) % refused.params)]
+        ) from None
+
+
+# What a target keeps when its editor says nothing about its baseline.
+KEEP = object()
+
+
+def _baseline_state(target: Target) -> dict[str, Any]:
+    value = target.baseline_value
+    return {
+        "baseline_value": None if value is None else f"{Decimal(value).normalize():f}",
+        "baseline_year": target.baseline_year,
     }
 
 
@@ -461,10 +524,17 @@ def target_create(
     year: int | None = None,
     binding: bool | None = None,
     span: LocalizedText | None = None,
+    beyond_period: bool = False,
+    baseline_value: Decimal | None = None,
+    baseline_year: int | None = None,
 ) -> Target:
     policy.require(actor, "target.edit", node)
-    _require_editable(node.plan_id)
+    plan = _require_editable(node.plan_id)
     name = _validated_target_fields(indicator, value, unit, direction, year)
+    baseline_value = _checked_baseline(baseline_value, baseline_year)
+    problems = _year_problems(plan, year, baseline_year, beyond_period)
+    if problems:
+        raise InvalidInput(problems)
     last = node.targets.order_by("-position").values_list("position", flat=True).first()
     target = Target.objects.create(
         node=node,
@@ -474,11 +544,15 @@ def target_create(
         direction=direction,
         relative=relative,
         year=year,
+        beyond_period=beyond_period,
         binding=binding,
         span=clean(span),
         position=(last or 0) + 1,
+        baseline_value=baseline_value,
+        baseline_year=baseline_year,
     )
-    audit.record(actor=actor, action="target.create", target=target, after=_target_state(target))
+    after = {**_target_state(target), **_baseline_state(target)}
+    audit.record(actor=actor, action="target.create", target=target, after=after)
     return target
 
 
@@ -495,18 +569,30 @@ def target_update(
     year: int | None = None,
     binding: bool | None = None,
     span: LocalizedText | None = None,
+    beyond_period: bool = False,
+    baseline_value: Any = KEEP,
+    baseline_year: Any = KEEP,
 ) -> Target:
-    """Edit what a target commits to. What it measures (its indicator, and so its values) stays;
-    changing that is `target_set_indicator`."""
+    """Edit what a target commits to, and its baseline unless KEEP. What it measures (its
+    indicator, and so its values) stays; changing that is `target_set_indicator`."""
     policy.require(actor, "target.edit", target)
-    _require_editable(target.node.plan_id)
+    plan = _require_editable(target.node.plan_id)
     target = Target.objects.select_for_update().select_related("indicator").get(pk=target.pk)
     _require_current(target, version)
     _validated_target_fields(target.indicator.name, value, unit, direction, year)
-    before = _target_state(target)
+    if baseline_value is KEEP or baseline_year is KEEP:
+        baseline_value, baseline_year = target.baseline_value, target.baseline_year
+    else:
+        baseline_value = _checked_baseline(baseline_value, baseline_year)
+    problems = _year_problems(plan, year, baseline_year, beyond_period)
+    if problems:
+        raise InvalidInput(problems)
+    before = {**_target_state(target), **_baseline_state(target)}
     target.value, target.unit, target.direction = value, unit, direction
     target.relative, target.year, target.binding, target.span = relative, year, binding, clean(span)
-    after = _target_state(target)
+    target.beyond_period = beyond_period
+    target.baseline_value, target.baseline_year = baseline_value, baseline_year
+    after = {**_target_state(target), **_baseline_state(target)}
     if after == before:
         return target
     target.version += 1
@@ -588,6 +674,11 @@ def assignment_set(
     assignment = Assignment.objects.filter(
         node=node, agency=agency, jurisdiction=jurisdiction
     ).first()
+    if role == Assignment.Role.LEAD:
+        # Two people naming two leads at once: the task's row lock makes the second wait, then
+        # see the first lead.
+        PlanNode.objects.select_for_update().filter(pk=node.pk).first()
+        _require_no_other_lead(node, jurisdiction, assignment)
     if assignment is None:
         assignment = Assignment.objects.create(
             node=node, agency=agency, role=role, jurisdiction=jurisdiction
@@ -618,10 +709,39 @@ def assignment_set(
     return assignment
 
 
+def _require_no_other_lead(
+    node: PlanNode, jurisdiction: Jurisdiction | None, assignment: Assignment | None
+) -> None:
+    """A task has one lead agency (per place, when it is carried out locally): the one whose
+    reviewer consolidates the co-implementers' inputs."""
+    leads = Assignment.objects.filter(
+        node=node, jurisdiction=jurisdiction, role=Assignment.Role.LEAD
+    )
+    if assignment is not None:
+        leads = leads.exclude(pk=assignment.pk)
+    lead = leads.select_related("agency").first()
+    if lead is not None:
+        raise InvalidInput(
+            [
+                Problem(
+                    "role",
+                    _(
+                        "%(agency)s already leads this task; make it a co-implementer "
+                        "first, or choose co-implementer here."
+                    )
+                    % {"agency": choose(lead.agency.name).text or lead.agency.code},
+                )
+            ]
+        )
+
+
 @transaction.atomic
-def assignment_remove(*, assignment: Assignment, actor: Actor) -> None:
+def assignment_remove(*, assignment: Assignment, actor: Actor, version: int | None = None) -> None:
+    """Remove an assignment; with `version`, only the one the person confirmed removing."""
     policy.require(actor, "assignment.edit", assignment)
     _require_editable(assignment.node.plan_id)
+    if version is not None:
+        _require_current(assignment, version)
     audit.record(
         actor=actor,
         action="assignment.delete",
@@ -641,21 +761,11 @@ def target_set_baseline(
 ) -> Target:
     """Where the measure stood before the plan: progress is judged against it."""
     policy.require(actor, "target.edit", target)
-    _require_editable(target.node.plan_id)
-    if (value is None) != (year is None):
-        raise InvalidInput(
-            [Problem("baseline_year", _("a baseline needs both a value and a year"))]
-        )
-    if year is not None and not 1900 <= year <= 2200:
-        raise InvalidInput(
-            [Problem("baseline_year", _("%(year)s is not a plausible year") % {"year": year})]
-        )
-    try:
-        value = check_value(value) if value is not None else None
-    except ValueRefused as refused:
-        raise InvalidInput(
-            [Problem("baseline_value", _(refused.message) % refused.params)]
-        ) from None
+    plan = _require_editable(target.node.plan_id)
+    value = _checked_baseline(value, year)
+    problems = _year_problems(plan, target.year, year, target.beyond_period)
+    if problems:
+        raise InvalidInput([p for p in problems if p.where == "baseline_year"] or problems)
     before = {"baseline_value": target.baseline_value, "baseline_year": target.baseline_year}
     if before == {"baseline_value": value, "baseline_year": year}:
         return target

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from hrap.plans.forms import (
     AssignmentForm,
     IndicatorForm,
     NodeForm,
+    RemoveAssignmentForm,
     TargetForm,
     TargetIndicatorForm,
     VersionForm,
@@ -99,30 +99,27 @@ def _node_url(node: PlanNode) -> str:
 def _save_target(
     request: HttpRequest, node: PlanNode, target: Target | None, form: TargetForm
 ) -> Target:
-    """The target and its baseline, together or not at all."""
+    """The target and its baseline, together or not at all (one service call)."""
     fields = {
         "span": form.localized("span"),
-        **{k: form.cleaned_data[k] for k in ("value", "direction", "relative", "year", "binding")},
+        **{
+            k: form.cleaned_data[k]
+            for k in ("value", "direction", "relative", "year", "binding", "beyond_period")
+        },
         "unit": form.cleaned_data["unit"].strip(),
+        "baseline_value": form.cleaned_data["baseline_value"],
+        "baseline_year": form.cleaned_data["baseline_year"],
     }
-    with transaction.atomic():
-        if target is None:
-            saved = services.target_create(
-                node=node, actor=request.user, indicator=form.localized("indicator"), **fields
-            )
-        else:
-            saved = services.target_update(
-                target=target,
-                actor=request.user,
-                version=form.cleaned_data["version"] or 0,
-                **fields,
-            )
-        return services.target_set_baseline(
-            target=saved,
-            actor=request.user,
-            value=form.cleaned_data["baseline_value"],
-            year=form.cleaned_data["baseline_year"],
+    if target is None:
+        return services.target_create(
+            node=node, actor=request.user, indicator=form.localized("indicator"), **fields
         )
+    return services.target_update(
+        target=target,
+        actor=request.user,
+        version=form.cleaned_data["version"] or 0,
+        **fields,
+    )
 
 
 def _values_of(indicator: Indicator) -> int:
@@ -182,7 +179,8 @@ def target_edit(
             raise NotFound(f"no target {target_id} on {node.ref}")
     measuring = request.method == "POST" and "measure" in request.POST
     data = request.POST if request.method == "POST" else None
-    form = TargetForm(None if measuring else data, target=target)
+    period = (plan.period_start, plan.period_end)
+    form = TargetForm(None if measuring else data, target=target, period=period)
     values = _values_of(target.indicator) if target is not None else 0
     measure = (
         TargetIndicatorForm(data if measuring else None, target=target, values=values)
@@ -213,7 +211,7 @@ def target_edit(
         except EditConflict as exc:
             assert target is not None
             target.refresh_from_db()
-            conflict = differences(form, TargetForm(target=target))
+            conflict = differences(form, TargetForm(target=target, period=period))
             keep_typed(request, form, exc)
         except InvalidInput as exc:
             add_problems(form, exc)
@@ -267,35 +265,64 @@ def assignments_edit(
     plan, page = _node_page(request, slug, ref, revision)
     node = page.node
     policy.require(request.user, "assignment.edit", node)
-    form = AssignmentForm(request.POST or None if "remove" not in request.POST else None)
-    if request.method == "POST":
-        if "remove" in request.POST:
-            remove = form_integer(request.POST, "remove")
-            assignment = Assignment.objects.filter(node=node, pk=remove).first()
-            if assignment is None:
-                raise NotFound("no such assignment")
-            services.assignment_remove(assignment=assignment, actor=request.user)
-            messages.success(request, _("Assignment removed."))
+    if request.method == "POST" and "remove" in request.POST:
+        return _assignment_remove(request, plan, page)
+    form = AssignmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        agency: Agency = form.cleaned_data["agency"]
+        try:
+            services.assignment_set(
+                node=node,
+                actor=request.user,
+                agency=agency,
+                role=form.cleaned_data["role"],
+                jurisdiction=form.cleaned_data["jurisdiction"],
+            )
+        except InvalidInput as exc:
+            add_problems(form, exc)
+        else:
+            messages.success(request, _("Assignment saved."))
             return HttpResponseRedirect(request.path)
-        if form.is_valid():
-            agency: Agency = form.cleaned_data["agency"]
-            try:
-                services.assignment_set(
-                    node=node,
-                    actor=request.user,
-                    agency=agency,
-                    role=form.cleaned_data["role"],
-                    jurisdiction=form.cleaned_data["jurisdiction"],
-                )
-            except InvalidInput as exc:
-                add_problems(form, exc)
-            else:
-                messages.success(request, _("Assignment saved."))
-                return HttpResponseRedirect(request.path)
     return render(
         request,
         "plans/assignments_edit.html",
         {"plan": plan, "page": page, "node": node, "form": form},
+    )
+
+
+def _assignment_remove(request: HttpRequest, plan: Plan, page: selectors.NodePage) -> HttpResponse:
+    """Remove asks first: a page that names what goes (works without JavaScript); only its
+    confirming POST, based on the version shown there, removes."""
+    node = page.node
+    remove = form_integer(request.POST, "remove")
+    assignment = (
+        Assignment.objects.filter(node=node, pk=remove)
+        .select_related("agency", "jurisdiction")
+        .first()
+    )
+    if assignment is None:
+        raise NotFound("no such assignment")
+    form = RemoveAssignmentForm(request.POST)
+    if form.is_valid() and form.cleaned_data["confirm"]:
+        try:
+            services.assignment_remove(
+                assignment=assignment, actor=request.user, version=form.cleaned_data["version"]
+            )
+        except EditConflict:
+            messages.error(
+                request,
+                _("Someone changed this assignment after you opened it; nothing was removed."),
+            )
+        else:
+            messages.success(request, _("Assignment removed."))
+        return HttpResponseRedirect(request.path)
+    confirm = RemoveAssignmentForm(
+        initial={"remove": assignment.pk, "version": assignment.version, "confirm": True}
+    )
+    return render(
+        request,
+        "plans/assignment_remove.html",
+        {"plan": plan, "page": page, "node": node, "assignment": assignment, "form": confirm},
     )
 
 

@@ -25,7 +25,10 @@ def test_simultaneous_saves_uploads_and_logins_during_a_slow_upload(tmp_path: Pa
         assert saves["one_report"]["conflicts"] == load.PEOPLE - 1
 
         uploads = load.uploads(port, world)["uploads"]
-        assert uploads["statuses"] == {"302": load.PEOPLE}, uploads.get("refused")
+        # Each upload is previewed, then confirmed: distinct rows are written (302); the same
+        # rows confirmed at once are written once, the others told there is nothing left (200).
+        assert set(uploads["statuses"]) <= {"302", "200"} and not uploads.get("refused")
+        assert uploads["statuses"]["302"] >= load.PEOPLE // 2 + 1
         values, distinct = load.count_values(database_url)
         assert values == distinct == uploads["expected_values"]
 

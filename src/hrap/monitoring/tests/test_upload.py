@@ -117,11 +117,15 @@ def test_the_template_lists_the_indicators_to_report(cycle, staff, client: Clien
         "source",
         "status",
     )
-    assert (
-        len(rows) - 1
-        == Target.objects.filter(node__plan=cycle.plan).values("indicator").distinct().count()
+    indicators = set(
+        Target.objects.filter(node__plan=cycle.plan).values_list("indicator_id", flat=True)
     )
-    assert {r[1] for r in rows[1:]} == {"CN"} and {r[2] for r in rows[1:]} == {"2023"}
+    places = set(Jurisdiction.objects.values_list("code", flat=True))  # the country and below
+    # One row per indicator × place in scope (everywhere, for the secretariat).
+    assert sorted((r[0], r[1]) for r in rows[1:]) == sorted(
+        (i, p) for i in indicators for p in places
+    )
+    assert {r[2] for r in rows[1:]} == {"2023"}
 
 
 def test_the_upload_page_shows_every_problem(cycle, staff, client: Client) -> None:
@@ -133,8 +137,9 @@ def test_the_upload_page_shows_every_problem(cycle, staff, client: Client) -> No
     )
     bad.name = "bad.csv"
     page = client.post(f"/en/cycles/{cycle.plan.slug}/2023/upload/", {"file": bad}).content.decode()
-    assert "2 problems; nothing was written" in page
+    assert "2 refused" in page and "Nothing has been written yet." in page
     assert "csv!C2: period" in page and "csv!E2: value" in page
+    assert 'name="confirm"' not in page  # a refused cell leaves nothing to confirm
 
 
 # --- Files read within bounds ------------------------------------------------------------------
@@ -370,10 +375,14 @@ def test_pages_still_render_after_a_hostile_upload_attempt(cycle, staff, client:
         bad = io.BytesIO((HEADING + f"{indicator},CN,2023,,{typed},,\n").encode())
         bad.name = "bad.csv"
         page = client.post(f"/en/cycles/{cycle.plan.slug}/2023/upload/", {"file": bad})
-        assert page.status_code == 200 and "nothing was written" in page.content.decode()
+        assert page.status_code == 200 and "Nothing has been written yet." in page.content.decode()
     good = io.BytesIO((HEADING + f"{indicator},CN,2023,,37.5,,\n").encode())
     good.name = "good.csv"
-    loaded = client.post(f"/en/cycles/{cycle.plan.slug}/2023/upload/", {"file": good})
+    previewed = client.post(f"/en/cycles/{cycle.plan.slug}/2023/upload/", {"file": good})
+    token = previewed.context["preview"].token
+    loaded = client.post(
+        f"/en/cycles/{cycle.plan.slug}/2023/upload/", {"token": token, "confirm": "1"}
+    )
     assert loaded.status_code == 302
     slug = cycle.plan.slug
     for url in (
@@ -466,7 +475,8 @@ def test_rows_outside_the_value_scope_are_refused_by_name(cycle, sample_plan) ->
 def test_the_template_cannot_carry_a_formula(cycle, staff, client: Client) -> None:
     target = Target.objects.filter(node__plan=cycle.plan).select_related("indicator").first()
     assert target is not None
-    target.indicator.name = {"zh-Hans": '=HYPERLINK("http://evil.example","x")', "en": "x"}
+    # The template names the indicator in the reader's language (English here).
+    target.indicator.name = {"zh-Hans": "x", "en": '=HYPERLINK("http://evil.example","x")'}
     target.indicator.save()
     client.force_login(staff)
     response = client.get(f"/en/cycles/{cycle.plan.slug}/2023/template.xlsx")

@@ -235,7 +235,7 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
                                 ["increase", "decrease", "at_least", "at_most", "reach", "maintain"]
                             ),
                             "relative": st.booleans(),
-                            "year": st.one_of(st.none(), st.integers(2000, 2050)),
+                            "year": st.one_of(st.none(), st.integers(2021, 2050)),
                             "binding": st.one_of(st.none(), st.booleans()),
                             "span": texts,
                         }
@@ -243,6 +243,10 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
                     max_size=2,
                 )
             )
+        for target in targets:
+            # The period rule: a deadline after 2025 is stated as running beyond the plan.
+            if isinstance(target["year"], int) and target["year"] > 2025:
+                target["beyond_period"] = True
         lower = [
             k
             for k in ("section", "task", "subtask")
