@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from hrap.accounts import policy
 from hrap.core.errors import HrapError, InvalidInput, NotFound, Problem
@@ -175,7 +176,7 @@ def _stage(raw: bytes, name: str, cycle: ReportingCycle, actor: Actor, digest: s
 def _staged(token: str, cycle: ReportingCycle, actor: Actor) -> tuple[bytes, dict[str, Any]]:
     """The staged file of this person and cycle, or NotFound (another's token is nobody's)."""
     if not TOKEN.fullmatch(token):
-        raise InvalidInput([Problem("token", "not an upload token")])
+        raise InvalidInput([Problem("token", _("not an upload token"))])
     body, meta_path = _paths(token)
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))

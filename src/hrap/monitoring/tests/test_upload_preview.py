@@ -167,6 +167,8 @@ def test_the_template_is_in_the_readers_language_with_units_and_stored_values(
     cycle, staff, client: Client
 ) -> None:
     indicator = pm25(cycle)
+    Indicator.objects.filter(pk=indicator.pk).update(unit="μg/m³")
+    indicator.refresh_from_db()
     record(indicator, "CN-BJ", "30.5", source="bulletin", status="final")
     client.force_login(staff)
     rows = _sheet(client.get(f"/zh-hans/cycles/{cycle.plan.slug}/2023/template.xlsx"))
