@@ -30,7 +30,8 @@ def login(client: Client, password: str, username: str = "li.wei", address: str 
     )
 
 
-def test_passwords_are_hashed_with_argon2(person) -> None:
+def test_passwords_are_hashed_with_argon2(argon2_passwords, db) -> None:
+    person = get_user_model().objects.create_user("wang.fang", password=PASSWORD)
     assert person.password.startswith("argon2")
 
 
