@@ -69,3 +69,9 @@ class IngestError(HrapError):
         super().__init__(f"{where}: {what}" if where else what)
         self.what = what
         self.where = where
+
+
+def refusal(exc: HrapError) -> str:
+    """What a person is told of a refused write: every problem's reason, else the error's words."""
+    problems = getattr(exc, "problems", None)
+    return "; ".join(p.what for p in problems) if problems else str(exc)

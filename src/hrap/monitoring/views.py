@@ -26,6 +26,7 @@ from hrap.core.errors import (
     InvalidTransition,
     NotFound,
     PermissionDenied,
+    refusal,
 )
 from hrap.core.forms import form_integer
 from hrap.directory.models import Jurisdiction
@@ -216,11 +217,10 @@ def _report_post(
         try:
             services.evidence_add(report=report, actor=user, upload=upload)
         except (InvalidInput, InvalidTransition) as exc:
-            problems = getattr(exc, "problems", None)
-            refusal = "; ".join(p.what for p in problems) if problems else str(exc)
+            why = refusal(exc)
             if saved:
-                refusal = _("Saved, but the file was not attached: %(why)s") % {"why": refusal}
-            messages.error(request, refusal)
+                why = _("Saved, but the file was not attached: %(why)s") % {"why": why}
+            messages.error(request, why)
             return HttpResponseRedirect(_report_url(report))
         if step == "attach":
             messages.success(request, _("The file is attached."))
@@ -248,11 +248,10 @@ def _report_post(
             _("Not done: someone changed this report since the page was loaded. Here it is now."),
         )
     except (InvalidTransition, InvalidInput) as exc:
-        problems = getattr(exc, "problems", None)
-        refusal = "; ".join(p.what for p in problems) if problems else str(exc)
+        why = refusal(exc)
         if saved:
-            refusal = _("Saved, but: %(why)s") % {"why": refusal}
-        messages.error(request, refusal)
+            why = _("Saved, but: %(why)s") % {"why": why}
+        messages.error(request, why)
     else:
         messages.success(request, _done(step, report))
     return HttpResponseRedirect(_report_url(report))

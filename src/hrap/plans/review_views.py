@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from hrap.accounts import policy
 from hrap.core import revisions
-from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, NotFound
+from hrap.core.errors import EditConflict, InvalidInput, InvalidTransition, NotFound, refusal
 from hrap.core.forms import add_problems
 from hrap.directory.services import agency_create
 from hrap.plans import links, review, review_fields, review_selectors, selectors, services
@@ -431,8 +431,7 @@ def node_fields(
             messages.error(request, _conflict(exc))
             status = 409
         except (InvalidInput, InvalidTransition) as exc:
-            problems = exc.problems if isinstance(exc, InvalidInput) else []
-            messages.error(request, "; ".join(p.what for p in problems) or str(exc))
+            messages.error(request, refusal(exc))
     return render(
         request,
         "plans/node_fields.html",
