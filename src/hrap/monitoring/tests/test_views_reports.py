@@ -148,8 +148,12 @@ def test_pages_that_list_reports_cost_the_same_for_3_and_30_reports(sample_plan)
         ]
         found = {}
         for name in viewers:
-            for url in urls + ([] if name == "anonymous" else ["/en/inbox/", "/en/"]):
-                clients[name].get(url)  # warm: sessions, content types, translations
+            staff_pages = ["/en/inbox/", "/en/", "/en/cycles/", "/en/values/", "/en/review/"]
+            staff_pages.append(f"/en/cycles/{sample_plan.slug}/")
+            for url in urls + ([] if name == "anonymous" else staff_pages):
+                warm = clients[name].get(url)  # sessions, content types, translations
+                if warm.status_code in (403, 404):
+                    continue  # a page this person may not open costs nothing to measure
                 found[(name, url.replace(period, "…"))] = count_queries(clients[name], url)
         return found
 
@@ -161,6 +165,7 @@ def test_pages_that_list_reports_cost_the_same_for_3_and_30_reports(sample_plan)
     open_cycle(sample_plan, "2016")
     assert ProgressReport.objects.filter(node=node).count() == 30
     large = measure("2016")
+    assert ("secretariat", "/en/review/") in small and ("focal-mee", "/en/values/") in small
     costs = {key: (small[key][0], large[key][0]) for key in small}
     assert {key: a for key, (a, b) in costs.items() if a != b} == {}, costs
     node_page = ("secretariat", f"/en/plans/{sample_plan.slug}/III.1.1/")
